@@ -1,0 +1,135 @@
+using Interviews.Domain;
+
+namespace Interviews.Functions.Api;
+
+// Requests: every field nullable so that a missing field is told apart from a default value and
+// reported by name. Date-times are strings so that a local time can be read in the interview's zone.
+
+public sealed record ScheduleInterviewRequest(
+    Guid? ApplicationId,
+    string? InterviewType,
+    string? ScheduledAt,
+    int? Duration,
+    string? Location,
+    List<string?>? Interviewers,
+    string? Timezone);
+
+/// <summary>PUT /interviews/{id}: replaces the editable details. <c>scheduledAt</c> may be echoed back unchanged; moving the interview is a reschedule.</summary>
+public sealed record UpdateInterviewRequest(
+    Guid? ApplicationId,
+    string? InterviewType,
+    string? ScheduledAt,
+    int? Duration,
+    string? Location,
+    List<string?>? Interviewers,
+    string? Timezone);
+
+public sealed record PrepareInterviewRequest(
+    string? PreparationNotes,
+    bool? ResearchCompleted,
+    bool? QuestionsPrepped,
+    bool? MaterialsGathered);
+
+public sealed record CompleteInterviewRequest(
+    string? CompletedAt,
+    int? ActualDuration,
+    int? PerformanceRating,
+    string? InterviewNotes,
+    string? NextSteps,
+    bool? FollowUpRequired);
+
+public sealed record RescheduleInterviewRequest(
+    string? NewDateTime,
+    string? Reason,
+    string? InitiatedBy);
+
+public sealed record ThankYouNoteRequest(
+    List<string?>? Recipients,
+    string? Method,
+    string? Notes,
+    string? SentAt);
+
+// Responses.
+
+public sealed record RescheduleResponse(
+    DateTimeOffset PreviousDateTime,
+    DateTimeOffset NewDateTime,
+    DateTimeOffset RescheduledAt,
+    string? Reason,
+    RescheduleInitiator InitiatedBy);
+
+public sealed record ThankYouNoteResponse(IReadOnlyList<string> Recipients, ThankYouMethod? Method, string? Notes);
+
+/// <summary>An interview in full, as GET /interviews/{id} and every command return it.</summary>
+public sealed record InterviewResponse(
+    Guid Id,
+    Guid ApplicationId,
+    InterviewType InterviewType,
+    InterviewStatus Status,
+    DateTimeOffset ScheduledAt,
+    string ScheduledAtLocal,
+    int Duration,
+    string? Location,
+    IReadOnlyList<string> Interviewers,
+    string Timezone,
+    DateTimeOffset? CompletedAt,
+    int? ActualDuration,
+    int? PerformanceRating,
+    string? InterviewNotes,
+    string? NextSteps,
+    bool FollowUpRequired,
+    string? PreparationNotes,
+    bool ResearchCompleted,
+    bool QuestionsPrepped,
+    bool MaterialsGathered,
+    bool ThankYouNoteSent,
+    DateTimeOffset? ThankYouSentAt,
+    ThankYouNoteResponse? ThankYouNote,
+    IReadOnlyList<RescheduleResponse> RescheduleHistory,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static InterviewResponse From(Interview i) => new(
+        i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
+        i.CompletedAt, i.ActualDuration, i.PerformanceRating, i.InterviewNotes, i.NextSteps, i.FollowUpRequired,
+        i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered,
+        i.ThankYouNoteSent, i.ThankYouSentAt,
+        i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
+        [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
+        i.CreatedAt, i.UpdatedAt);
+
+    /// <summary>The wall-clock time in the interview's own zone, with its offset: "2026-01-05T06:00:00-08:00".</summary>
+    internal static string LocalTime(Interview i) =>
+        i.Timezone.ToLocal(i.ScheduledAt).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>An interview in a list: what a list or calendar view shows, without notes and history.</summary>
+public sealed record InterviewSummary(
+    Guid Id,
+    Guid ApplicationId,
+    InterviewType InterviewType,
+    InterviewStatus Status,
+    DateTimeOffset ScheduledAt,
+    string ScheduledAtLocal,
+    int Duration,
+    string? Location,
+    IReadOnlyList<string> Interviewers,
+    string Timezone,
+    bool ResearchCompleted,
+    bool QuestionsPrepped,
+    bool MaterialsGathered,
+    DateTimeOffset? CompletedAt,
+    int? PerformanceRating,
+    bool FollowUpRequired,
+    bool ThankYouNoteSent,
+    int RescheduleCount,
+    DateTimeOffset UpdatedAt)
+{
+    public static InterviewSummary From(Interview i) => new(
+        i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, InterviewResponse.LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
+        i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.CompletedAt, i.PerformanceRating, i.FollowUpRequired,
+        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt);
+}
+
+/// <summary>A page of a list; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record InterviewPageResponse(IReadOnlyList<InterviewSummary> Items, string? NextCursor);

@@ -1,0 +1,141 @@
+using Interviews.Domain;
+using Interviews.Functions.Http;
+using Interviews.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace Interviews.Functions.Api;
+
+/// <summary>
+/// Reads the list's query string: <c>status</c>, <c>applicationId</c>, <c>interviewType</c>,
+/// <c>dateFrom</c> and <c>dateTo</c> (both inclusive: an instant with an offset, or a UTC date, where
+/// <c>dateTo=2026-01-31</c> includes that whole day), <c>limit</c> and <c>cursor</c>. Every bad value is
+/// reported by its parameter name; unknown parameters are ignored.
+/// </summary>
+public static class ListQuery
+{
+    public static Result<InterviewQuery> Parse(IQueryCollection query, int defaultLimit, int maxLimit)
+    {
+        var errors = new ValidationErrors();
+        var paging = ParsePaging(query, defaultLimit, maxLimit);
+        errors.AddFrom(paging.Error);
+
+        InterviewStatus[]? statuses = null;
+        if (Single(query, "status", errors) is { } statusText)
+        {
+            if (InterviewStatuses.TryParse(statusText, out var status))
+            {
+                statuses = [status];
+            }
+            else
+            {
+                errors.Add("status", $"Unknown status; use one of {InterviewStatuses.AllowedValues}.");
+            }
+        }
+
+        Guid? applicationId = null;
+        if (Single(query, "applicationId", errors) is { } applicationText)
+        {
+            if (Guid.TryParse(applicationText, out var parsed))
+            {
+                applicationId = parsed;
+            }
+            else
+            {
+                errors.Add("applicationId", "Not a GUID.");
+            }
+        }
+
+        InterviewType? type = null;
+        if (Single(query, "interviewType", errors) is { } typeText)
+        {
+            if (InterviewTypes.TryParse(typeText, out var parsed))
+            {
+                type = parsed;
+            }
+            else
+            {
+                errors.Add("interviewType", $"Unknown interview type; use one of {InterviewTypes.AllowedValues}.");
+            }
+        }
+
+        var from = Bound(Single(query, "dateFrom", errors), "dateFrom", endOfDay: false, errors);
+        var to = Bound(Single(query, "dateTo", errors), "dateTo", endOfDay: true, errors);
+        if (from is not null && to is not null && from >= to)
+        {
+            errors.Add("dateTo", "dateTo must not be before dateFrom.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+
+        return paging.Value with
+        {
+            Statuses = statuses,
+            ApplicationId = applicationId,
+            InterviewType = type,
+            ScheduledFrom = from,
+            ScheduledBefore = to,
+        };
+    }
+
+    /// <summary>Only <c>limit</c> (1 to <paramref name="maxLimit"/>) and <c>cursor</c>.</summary>
+    public static Result<InterviewQuery> ParsePaging(IQueryCollection query, int defaultLimit, int maxLimit)
+    {
+        var errors = new ValidationErrors();
+        var limit = defaultLimit;
+        if (Single(query, "limit", errors) is { } limitText
+            && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > maxLimit))
+        {
+            errors.Add("limit", $"The limit must be a whole number from 1 to {maxLimit}.");
+        }
+
+        DocumentCursor? cursor = null;
+        if (Single(query, "cursor", errors) is { } cursorText && !Cursors.TryDecode(cursorText, out cursor))
+        {
+            errors.Add("cursor", "Not a cursor this API returned; start again without it.");
+        }
+
+        return errors.Any ? errors.ToError() : new InterviewQuery(Limit: limit, After: cursor);
+    }
+
+    private static string? Single(IQueryCollection query, string name, ValidationErrors errors)
+    {
+        if (!query.TryGetValue(name, out var values) || values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            errors.Add(name, "Give this parameter once.");
+            return null;
+        }
+
+        return string.IsNullOrWhiteSpace(values[0]) ? null : values[0]!.Trim();
+    }
+
+    /// <summary>A lower bound, or the exclusive upper bound just after <paramref name="text"/>.</summary>
+    private static DateTimeOffset? Bound(string? text, string name, bool endOfDay, ValidationErrors errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Instants.TryParseDate(text, out var date))
+        {
+            var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return endOfDay ? start.AddDays(1) : start;
+        }
+
+        if (Instants.TryParseWithOffset(text, out var instant))
+        {
+            return endOfDay ? instant.ToUniversalTime().AddTicks(1) : instant.ToUniversalTime();
+        }
+
+        errors.Add(name, "Use a date (2026-01-05) or an RFC 3339 date-time with an offset (2026-01-05T14:00:00Z).");
+        return null;
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Interviews.Functions.Auth;
+
+/// <summary>Authentication settings (section <c>Auth</c>).</summary>
+public sealed class AuthSettings
+{
+    public const string Section = "Auth";
+
+    /// <summary>The OpenID Connect authority whose signing keys and issuer are trusted, e.g. https://login.microsoftonline.com/{tenant}/v2.0.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience tokens must be issued for (the API's application id URI or client id).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Allowed clock difference when checking lifetimes.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Validation against the authority's discovery document; keys are fetched and refreshed by the
+    /// configuration manager (and again on an unknown key id).
+    /// </summary>
+    public TokenValidationParameters ForAuthority()
+    {
+        if (string.IsNullOrWhiteSpace(Authority) || !Uri.TryCreate(Authority, UriKind.Absolute, out var authority) || authority.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new InvalidOperationException("Setting Auth:Authority must be the https URL of the OpenID Connect authority that issues the API's tokens.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Audience))
+        {
+            throw new InvalidOperationException("Setting Auth:Audience must name the audience the API's tokens are issued for.");
+        }
+
+        var metadata = Authority.TrimEnd('/') + "/.well-known/openid-configuration";
+        return new TokenValidationParameters
+        {
+            ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                metadata, new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = true }),
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidAudience = Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256],
+            ClockSkew = ClockSkew,
+        };
+    }
+}

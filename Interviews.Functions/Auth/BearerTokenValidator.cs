@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Interviews.Functions.Auth;
+
+/// <summary>The result of checking a request's bearer token: the caller's user id, or why not.</summary>
+public sealed record AuthenticationOutcome(ClaimsPrincipal? Principal, string? Failure)
+{
+    public bool Succeeded => Principal is not null;
+}
+
+/// <summary>
+/// The one validation core behind both hosts' adapters (the Functions worker middleware and
+/// LocalHost's ASP.NET Core middleware): checks a JWT's signature, issuer, audience and lifetime with
+/// the configured <see cref="TokenValidationParameters"/>, and derives the user id from it alone.
+/// </summary>
+public sealed partial class BearerTokenValidator(TokenValidationParameters parameters, ILogger<BearerTokenValidator> logger)
+{
+    /// <summary>The claim that carries the user id this service derived; only this validator sets it.</summary>
+    public const string UserIdClaim = "interviews:user_id";
+
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public async Task<AuthenticationOutcome> ValidateAsync(string? authorizationHeader)
+    {
+        if (string.IsNullOrWhiteSpace(authorizationHeader))
+        {
+            return new(null, "missing");
+        }
+
+        const string scheme = "Bearer ";
+        if (!authorizationHeader.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || authorizationHeader.Length <= scheme.Length)
+        {
+            return new(null, "not-bearer");
+        }
+
+        var token = authorizationHeader[scheme.Length..].Trim();
+        if (token.Length > 8192)
+        {
+            return new(null, "too-long");
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid)
+        {
+            // The exception type says why (expired, bad signature, audience…) without any token content.
+            LogRejected(logger, result.Exception?.GetType().Name ?? "unknown");
+            return new(null, "invalid");
+        }
+
+        var userId = UserIds.From(result.ClaimsIdentity);
+        if (userId is null)
+        {
+            LogRejected(logger, "no-subject");
+            return new(null, "no-subject");
+        }
+
+        var identity = new ClaimsIdentity(result.ClaimsIdentity.Claims, "Bearer");
+        identity.AddClaim(new Claim(UserIdClaim, userId.Value.ToString("D")));
+        return new(new ClaimsPrincipal(identity), null);
+    }
+
+    /// <summary>Answers 401 with <c>WWW-Authenticate: Bearer</c> (RFC 6750) and a problem body.</summary>
+    public static Task ChallengeAsync(HttpContext context, AuthenticationOutcome outcome)
+    {
+        context.Response.Headers.WWWAuthenticate = outcome.Failure == "missing"
+            ? "Bearer"
+            : "Bearer error=\"invalid_token\"";
+        var detail = outcome.Failure == "missing"
+            ? "Send a bearer token in the Authorization header."
+            : "The bearer token is invalid or expired.";
+        return Http.Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthenticated", detail);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bearer token rejected: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string reason);
+}
+
+/// <summary>How a validated token becomes a user id.</summary>
+public static class UserIds
+{
+    // A fixed namespace for name-based (RFC 9562 version 5) ids of non-GUID subjects.
+    private static readonly Guid SubjectNamespace = new("5d1a3c1e-8c5b-4f0e-9a53-0c0a7e6b9f41");
+
+    /// <summary>The <c>oid</c> claim (Entra ID's object id) if it is a GUID, else <c>sub</c>: itself if a GUID, else a stable name-based GUID of it.</summary>
+    public static Guid? From(ClaimsIdentity identity)
+    {
+        if (Guid.TryParse(identity.FindFirst("oid")?.Value, out var oid) && oid != Guid.Empty)
+        {
+            return oid;
+        }
+
+        var subject = identity.FindFirst("sub")?.Value;
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            return null;
+        }
+
+        return Guid.TryParse(subject, out var guid) && guid != Guid.Empty ? guid : NameBased(subject);
+    }
+
+    public static Guid NameBased(string name)
+    {
+        Span<byte> namespaceBytes = stackalloc byte[16];
+        SubjectNamespace.TryWriteBytes(namespaceBytes, bigEndian: true, out _);
+        var input = new byte[16 + Encoding.UTF8.GetByteCount(name)];
+        namespaceBytes.CopyTo(input);
+        Encoding.UTF8.GetBytes(name, input.AsSpan(16));
+#pragma warning disable CA5350 // SHA-1 is what RFC 9562 specifies for version 5 ids; it is not used for security here.
+        var hash = SHA1.HashData(input);
+#pragma warning restore CA5350
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}
+
+/// <summary>Reads the authenticated user of a request; functions call this, never a request field.</summary>
+public static class CurrentUser
+{
+    /// <summary>The user id set by the authentication adapter, or null when none ran (then the function answers 401).</summary>
+    public static Guid? Id(HttpRequest request) =>
+        Guid.TryParse(request.HttpContext.User.FindFirst(BearerTokenValidator.UserIdClaim)?.Value, out var id) ? id : null;
+}

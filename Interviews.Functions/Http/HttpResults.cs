@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Interviews.Functions.Http;
+
+/// <summary>A JSON response with the API's serializer settings and optional ETag and Location headers.</summary>
+public sealed class JsonResult<T>(T value, int status = StatusCodes.Status200OK, string? etag = null, string? location = null) : IResult
+{
+    public T Value => value;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        if (etag is not null)
+        {
+            response.Headers.ETag = etag;
+        }
+
+        if (location is not null)
+        {
+            response.Headers.Location = location;
+        }
+
+        await JsonSerializer.SerializeAsync(response.Body, value, ApiJson.Options, httpContext.RequestAborted);
+    }
+}
+
+/// <summary>The If-Match precondition of a write (RFC 9110 §13.1.1, strong comparison).</summary>
+public sealed record IfMatch(bool Present, bool Any, IReadOnlyList<string> ETags)
+{
+    public static IfMatch None { get; } = new(false, false, []);
+
+    public static IfMatch From(HttpRequest request)
+    {
+        var values = request.Headers.IfMatch;
+        if (values.Count == 0 || values.All(string.IsNullOrWhiteSpace))
+        {
+            return None;
+        }
+
+        if (!EntityTagHeaderValue.TryParseList(values, out var tags))
+        {
+            // An unparsable precondition can match nothing.
+            return new IfMatch(true, false, []);
+        }
+
+        return new IfMatch(true, tags.Any(t => t.Equals(EntityTagHeaderValue.Any)), [.. tags.Where(t => !t.IsWeak).Select(t => t.Tag.ToString())]);
+    }
+
+    public bool Matches(string etag) => !Present || Any || ETags.Contains(etag, StringComparer.Ordinal);
+}
+
+/// <summary>Opaque page cursors: the keyset position, base64url-encoded.</summary>
+public static class Cursors
+{
+    public static string? Encode(Storage.DocumentCursor? cursor) =>
+        cursor is null ? null : Base64Url(JsonSerializer.SerializeToUtf8Bytes(new[] { cursor.OrderValue, cursor.Id }));
+
+    public static bool TryDecode(string text, out Storage.DocumentCursor? cursor)
+    {
+        cursor = null;
+        try
+        {
+            if (text.Length > 512)
+            {
+                return false;
+            }
+
+            var padded = text.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = JsonSerializer.Deserialize<string[]>(Convert.FromBase64String(padded));
+            if (parts is not [{ } order, { } id])
+            {
+                return false;
+            }
+
+            cursor = new Storage.DocumentCursor(order, id);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or JsonException or DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Interviews.Domain;
+using Microsoft.AspNetCore.Http;
+
+namespace Interviews.Functions.Http;
+
+/// <summary>
+/// Reads a JSON request body: 415 unless it is JSON, 413 over <see cref="MaxBytes"/>, 400 for a
+/// missing, malformed or mistyped body naming the field (from the reader's JSON path).
+/// </summary>
+public static class JsonBody
+{
+    public const int MaxBytes = 64 * 1024;
+
+    public static async Task<BodyResult<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return new(default, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send the body as JSON with Content-Type: application/json."));
+        }
+
+        if (request.ContentLength > MaxBytes)
+        {
+            return TooLarge<T>();
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > MaxBytes)
+            {
+                return TooLarge<T>();
+            }
+        }
+
+        if (buffer.WrittenCount == 0)
+        {
+            return Invalid<T>("body", "A JSON body is required.");
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.WrittenSpan, ApiJson.Options);
+            return value is null ? Invalid<T>("body", "The body must be a JSON object.") : new BodyResult<T>(value, null);
+        }
+        catch (JsonException exception)
+        {
+            var field = FieldOf(exception.Path);
+            return field is null
+                ? Invalid<T>("body", "The body is not valid JSON.")
+                : Invalid<T>(field, $"'{field}' has a value of the wrong type or format.");
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 inside a string surfaces here rather than as a JsonException.
+            return Invalid<T>("body", "The body is not valid UTF-8 JSON.");
+        }
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return false;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>"$.interviewers[2]" → "interviewers[2]"; "$" or nothing → null (the body as a whole).</summary>
+    private static string? FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return null;
+        }
+
+        var field = new StringBuilder(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$'));
+        return field.Length == 0 ? null : field.ToString();
+    }
+
+    private static BodyResult<T> TooLarge<T>() =>
+        new(default, Problems.Status(StatusCodes.Status413PayloadTooLarge, "body-too-large", $"The body must be at most {MaxBytes / 1024} KB."));
+
+    private static BodyResult<T> Invalid<T>(string field, string message) => new(default, Problems.From(Error.Validation(field, message)));
+
+}
+
+/// <summary>Either the body or the problem to answer with.</summary>
+public readonly record struct BodyResult<T>(T? Value, IResult? Problem);

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Interviews.Domain;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Interviews.Functions.Http;
+
+/// <summary>
+/// The one place where failures become RFC 9457 problem details: the status for each error kind,
+/// a <c>code</c> naming the failure, a <c>traceId</c>, and for validation an <c>errors</c> map keyed by field.
+/// </summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    public static int StatusOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Validation => StatusCodes.Status400BadRequest,
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.InvalidState => StatusCodes.Status409Conflict,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static IResult From(Error error) => new ProblemResult(StatusOf(error.Kind), error.Code, error.Message, error.Fields);
+
+    public static IResult Status(int status, string code, string detail, IReadOnlyDictionary<string, string[]>? fields = null) =>
+        new ProblemResult(status, code, detail, fields);
+
+    public static IResult NotFound() => From(InterviewErrors.NotFound);
+
+    /// <summary>Writes a problem straight to a response (for middleware that runs outside a function).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string code, string detail) =>
+        new ProblemResult(status, code, detail, null).ExecuteAsync(context);
+
+    private sealed class ProblemResult(int status, string code, string detail, IReadOnlyDictionary<string, string[]>? fields) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            ProblemDetails problem = fields is null
+                ? new ProblemDetails()
+                : new HttpValidationProblemDetails(fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal));
+            problem.Status = status;
+            problem.Title = TitleOf(status);
+            problem.Type = $"https://www.rfc-editor.org/rfc/rfc9110#status.{status}";
+            problem.Detail = detail;
+            problem.Instance = httpContext.Request.Path;
+            problem.Extensions["code"] = code;
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? httpContext.TraceIdentifier;
+
+            httpContext.Response.StatusCode = status;
+            httpContext.Response.ContentType = ContentType;
+            await JsonSerializer.SerializeAsync(httpContext.Response.Body, problem, problem.GetType(), ApiJson.Options, httpContext.RequestAborted);
+        }
+
+        private static string TitleOf(int status) => status switch
+        {
+            400 => "The request is invalid.",
+            401 => "Authentication is required.",
+            404 => "Not found.",
+            409 => "Not allowed in the current state.",
+            412 => "The precondition failed.",
+            413 => "The request body is too large.",
+            415 => "The content type is not supported.",
+            503 => "The service is unavailable for now.",
+            _ => "The request failed.",
+        };
+    }
+}
+
+/// <summary>Errors the API itself raises (the aggregate raises its own).</summary>
+public static class InterviewErrors
+{
+    /// <summary>The same for a missing interview and for another user's, so that no one learns which ids exist.</summary>
+    public static Error NotFound { get; } = Error.NotFound("No interview with this id.");
+
+    public static Error PreconditionFailed { get; } = new(ErrorKind.PreconditionFailed, "etag-mismatch", "The interview has changed since the ETag in If-Match was read; read it again.");
+
+    public static Error Contention { get; } = new(ErrorKind.Conflict, "write-contention", "The interview is being changed by many requests at once; try again.");
+}

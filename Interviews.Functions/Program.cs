@@ -1,0 +1,27 @@
+using Interviews.Functions.Auth;
+using Interviews.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<FunctionsExceptionMiddleware>();
+builder.UseMiddleware<FunctionsAuthenticationMiddleware>();
+
+// The deployed app trusts only its OpenID Connect authority. A development key is for LocalHost; one
+// in these settings is a mistake that would let anyone mint tokens, so the app refuses to start.
+if (!string.IsNullOrEmpty(builder.Configuration["Auth:Development:SigningKey"]))
+{
+    throw new InvalidOperationException("Setting Auth:Development:SigningKey is for Interviews.LocalHost only; remove it from the Functions app's settings.");
+}
+
+var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
+builder.Services.AddSingleton(auth.ForAuthority());
+builder.Services.AddInterviews(builder.Configuration);
+
+builder.Build().Run();
+
+/// <summary>Declared so that .NET 10's generated public Program of this app does not clash with LocalHost's in tests.</summary>
+internal partial class Program;

@@ -1,0 +1,101 @@
+namespace Interviews.Functions.Storage;
+
+/// <summary>
+/// The one seam between the typed stores and a storage backend: a container of JSON documents
+/// grouped in partitions (a user's id), with point reads, atomic conditional writes within one
+/// partition, an ordered keyset query over a few indexed fields, and a change feed. Cosmos DB and the
+/// embedded SQLite file each implement it once; every typed store (<see cref="InterviewStore"/>, …)
+/// is written once on top of it.
+/// </summary>
+public interface IDocumentContainer
+{
+    Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken);
+
+    /// <summary>Applies every write or none of them. All writes are in <paramref name="partitionKey"/>.</summary>
+    Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken);
+
+    /// <summary>One page of a partition's documents of one kind, ordered by a field then by id.</summary>
+    Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Checks that the backend answers; reads no data.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A document as stored: <see cref="Json"/> is the body the typed store wrote.</summary>
+public sealed record StoredDocument(string PartitionKey, string Id, string Kind, string ETag, string Json);
+
+public enum WriteKind
+{
+    /// <summary>Fails with <see cref="WriteFailure.AlreadyExists"/> when the id is taken.</summary>
+    Create,
+    /// <summary>Fails with <see cref="WriteFailure.PreconditionFailed"/> unless the current ETag is <see cref="DocumentWrite.IfMatch"/>.</summary>
+    Replace,
+    /// <summary>Fails with <see cref="WriteFailure.PreconditionFailed"/> when <see cref="DocumentWrite.IfMatch"/> is set and differs.</summary>
+    Delete,
+}
+
+/// <summary>One write of an atomic batch. <see cref="TimeToLive"/> makes the document expire (events).</summary>
+public sealed record DocumentWrite(WriteKind Kind, string Id, string DocumentKind, string? Json, string? IfMatch = null, TimeSpan? TimeToLive = null)
+{
+    public static DocumentWrite Create(string id, string kind, string json, TimeSpan? timeToLive = null) => new(WriteKind.Create, id, kind, json, null, timeToLive);
+
+    public static DocumentWrite Replace(string id, string kind, string json, string ifMatch) => new(WriteKind.Replace, id, kind, json, ifMatch);
+
+    public static DocumentWrite Delete(string id, string kind, string? ifMatch = null) => new(WriteKind.Delete, id, kind, null, ifMatch);
+}
+
+public enum WriteFailure
+{
+    AlreadyExists,
+    PreconditionFailed,
+    NotFound,
+}
+
+/// <summary>Either every write applied (with the new ETags, in order; null for deletes) or none, with the reason.</summary>
+public sealed record WriteOutcome(IReadOnlyList<string?> ETags, WriteFailure? Failure, int FailedIndex = -1)
+{
+    public bool IsSuccess => Failure is null;
+
+    public static WriteOutcome Failed(WriteFailure failure, int index) => new([], failure, index);
+}
+
+public enum FilterOperator
+{
+    Equal,
+    GreaterOrEqual,
+    LessThan,
+    In,
+}
+
+/// <summary>A condition on a top-level string field of the body. Field names come from code, never from a request.</summary>
+public sealed record FieldFilter(string Field, FilterOperator Operator, IReadOnlyList<string> Values)
+{
+    public static FieldFilter Equal(string field, string value) => new(field, FilterOperator.Equal, [value]);
+
+    public static FieldFilter AtLeast(string field, string value) => new(field, FilterOperator.GreaterOrEqual, [value]);
+
+    public static FieldFilter Below(string field, string value) => new(field, FilterOperator.LessThan, [value]);
+
+    public static FieldFilter In(string field, params string[] values) => new(field, FilterOperator.In, values);
+}
+
+/// <summary>Where the previous page ended: its last document's order value and id.</summary>
+public sealed record DocumentCursor(string OrderValue, string Id);
+
+/// <summary>
+/// Documents of <see cref="Kind"/> in one partition matching every filter, ordered by
+/// <see cref="OrderBy"/> then id (both ascending), after <see cref="After"/>, at most <see cref="Limit"/>.
+/// </summary>
+public sealed record DocumentQuery(
+    string PartitionKey,
+    string Kind,
+    IReadOnlyList<FieldFilter> Filters,
+    string OrderBy,
+    int Limit,
+    DocumentCursor? After);
+
+/// <summary>A page; <see cref="Next"/> is null on the last one.</summary>
+public sealed record DocumentPage(IReadOnlyList<StoredDocument> Items, DocumentCursor? Next);
+
+/// <summary>A composite index a typed store needs: equality fields first, then the order field.</summary>
+public sealed record IndexDefinition(string Name, string Kind, IReadOnlyList<string> EqualityFields, string OrderField);

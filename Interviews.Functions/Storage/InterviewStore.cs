@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Interviews.Domain;
+
+namespace Interviews.Functions.Storage;
+
+/// <summary>An interview as loaded, with the ETag its next save must match.</summary>
+public sealed record StoredInterview(Interview Interview, string ETag);
+
+/// <summary>Which interviews a list asks for; every filter is optional and they combine with AND.</summary>
+public sealed record InterviewQuery(
+    InterviewStatus[]? Statuses = null,
+    Guid? ApplicationId = null,
+    InterviewType? InterviewType = null,
+    DateTimeOffset? ScheduledFrom = null,
+    DateTimeOffset? ScheduledBefore = null,
+    int Limit = 50,
+    DocumentCursor? After = null);
+
+public sealed record InterviewPage(IReadOnlyList<Interview> Items, DocumentCursor? Next);
+
+/// <summary>
+/// Interviews of a user, one document each in the user's partition (interviewers and reschedule
+/// history embedded), saved together with the domain events the change recorded — the outbox — in
+/// one atomic write, under optimistic concurrency on the ETag.
+/// </summary>
+public sealed class InterviewStore(IDocumentContainer container, StorageSettings settings)
+{
+    public const string InterviewKind = "interview";
+    public const string EventKind = "event";
+
+    /// <summary>The indexes the list queries need (SQLite builds them; Cosmos DB has them in its indexing policy).</summary>
+    public static IReadOnlyList<IndexDefinition> Indexes { get; } =
+    [
+        new("interviews_by_time", InterviewKind, [], "scheduledAt"),
+        new("interviews_by_status", InterviewKind, ["status"], "scheduledAt"),
+        new("interviews_by_application", InterviewKind, ["applicationId"], "scheduledAt"),
+        new("interviews_by_type", InterviewKind, ["interviewType"], "scheduledAt"),
+    ];
+
+    public async Task<StoredInterview?> GetAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken)
+    {
+        var document = await container.ReadAsync(Partition(userId), Id(interviewId), cancellationToken);
+        return document is { Kind: InterviewKind } ? new StoredInterview(ToInterview(document), document.ETag) : null;
+    }
+
+    /// <summary>Saves a new interview with its events; fails if the id is taken.</summary>
+    public Task<Result<string>> CreateAsync(Interview interview, CancellationToken cancellationToken) =>
+        WriteAsync(interview, DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview)), cancellationToken);
+
+    /// <summary>Saves a change with its events if the stored interview still has <paramref name="etag"/>.</summary>
+    public Task<Result<string>> SaveAsync(Interview interview, string etag, CancellationToken cancellationToken) =>
+        WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag), cancellationToken);
+
+    public async Task<InterviewPage> ListAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
+    {
+        var filters = new List<FieldFilter>();
+        if (query.Statuses is { Length: > 0 } statuses)
+        {
+            filters.Add(statuses.Length == 1
+                ? FieldFilter.Equal("status", statuses[0].ToString())
+                : FieldFilter.In("status", [.. statuses.Select(s => s.ToString())]));
+        }
+
+        if (query.ApplicationId is { } applicationId)
+        {
+            filters.Add(FieldFilter.Equal("applicationId", Id(applicationId)));
+        }
+
+        if (query.InterviewType is { } type)
+        {
+            filters.Add(FieldFilter.Equal("interviewType", type.ToString()));
+        }
+
+        if (query.ScheduledFrom is { } from)
+        {
+            filters.Add(FieldFilter.AtLeast("scheduledAt", StorageJson.Instant(from)));
+        }
+
+        if (query.ScheduledBefore is { } before)
+        {
+            filters.Add(FieldFilter.Below("scheduledAt", StorageJson.Instant(before)));
+        }
+
+        var page = await container.QueryAsync(
+            new DocumentQuery(Partition(userId), InterviewKind, filters, "scheduledAt", query.Limit, query.After),
+            cancellationToken);
+        return new InterviewPage([.. page.Items.Select(ToInterview)], page.Next);
+    }
+
+    private async Task<Result<string>> WriteAsync(Interview interview, DocumentWrite write, CancellationToken cancellationToken)
+    {
+        var writes = new List<DocumentWrite>(1 + interview.PendingEvents.Count) { write };
+        writes.AddRange(interview.PendingEvents.Select(e => DocumentWrite.Create(Id(e.EventId), EventKind, SerializeEvent(e), settings.EventTimeToLive)));
+        var outcome = await container.WriteAsync(Partition(interview.UserId), writes, cancellationToken);
+        if (!outcome.IsSuccess)
+        {
+            return new Error(ErrorKind.Conflict, "write-conflict", "The interview was changed by another request.");
+        }
+
+        interview.ClearPendingEvents();
+        return outcome.ETags[0]!;
+    }
+
+    private static Interview ToInterview(StoredDocument document) =>
+        Interview.Restore(JsonSerializer.Deserialize<InterviewSnapshot>(document.Json, StorageJson.Options)
+            ?? throw new InvalidOperationException($"Document {document.Id} is empty."));
+
+    private static string Serialize(Interview interview) => JsonSerializer.Serialize(interview.ToSnapshot(), StorageJson.Options);
+
+    /// <summary>An event document: its type name, the interview it belongs to, and the event's own fields as data.</summary>
+    private static string SerializeEvent(IDomainEvent domainEvent) => JsonSerializer.Serialize(
+        new EventDocument(
+            domainEvent.GetType().Name,
+            domainEvent.InterviewId,
+            domainEvent.UserId,
+            domainEvent.OccurredAt,
+            JsonSerializer.SerializeToElement(domainEvent, domainEvent.GetType(), StorageJson.Options)),
+        StorageJson.Options);
+
+    private static string Partition(Guid userId) => Id(userId);
+
+    private static string Id(Guid id) => id.ToString("D");
+}
+
+/// <summary>The stored form of a domain event (the outbox record that the event pump delivers).</summary>
+public sealed record EventDocument(string Type, Guid InterviewId, Guid UserId, DateTimeOffset OccurredAt, JsonElement Data);
+
+/// <summary>Storage settings (section <c>Storage</c>).</summary>
+public sealed class StorageSettings
+{
+    public const string Section = "Storage";
+
+    /// <summary>The SQLite file of the embedded store; relative paths are from the working directory.</summary>
+    public string SqlitePath { get; set; } = Path.Combine(".data", "interviews.db");
+
+    /// <summary>How long delivered-or-not event documents are kept (Cosmos DB TTL); default 7 days.</summary>
+    public TimeSpan EventTimeToLive { get; set; } = TimeSpan.FromDays(7);
+}

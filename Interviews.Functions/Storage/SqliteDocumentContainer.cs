@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+
+namespace Interviews.Functions.Storage;
+
+/// <summary>
+/// The embedded backend: documents as JSON in one SQLite file (WAL mode), the partition key and id as
+/// the primary key, and expression indexes over the JSON fields that typed stores query. Every write
+/// takes a new value of a global sequence, so the rows ordered by <c>seq</c> are the change feed.
+/// </summary>
+public sealed partial class SqliteDocumentContainer : IDocumentContainer
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    public SqliteDocumentContainer(string path, IEnumerable<IndexDefinition> indexes, TimeProvider time)
+    {
+        _time = time;
+        var fullPath = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        Path = fullPath;
+        CreateSchema(indexes);
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    public async Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT kind, etag, body FROM documents WHERE pk = $pk AND id = $id AND (expires_at IS NULL OR expires_at > $now)";
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StoredDocument(partitionKey, id, reader.GetString(0), reader.GetString(1), reader.GetString(2))
+            : null;
+    }
+
+    public async Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE: take the write lock first, so that two writers never both read an ETag and
+        // then race to upgrade their locks.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var etags = new string?[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            var current = await CurrentETagAsync(connection, transaction, partitionKey, write.Id, cancellationToken);
+            var failure = write.Kind switch
+            {
+                WriteKind.Create when current is not null => WriteFailure.AlreadyExists,
+                WriteKind.Replace or WriteKind.Delete when current is null => WriteFailure.NotFound,
+                WriteKind.Replace when current != write.IfMatch => WriteFailure.PreconditionFailed,
+                WriteKind.Delete when write.IfMatch is not null && current != write.IfMatch => WriteFailure.PreconditionFailed,
+                _ => (WriteFailure?)null,
+            };
+            if (failure is not null)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return WriteOutcome.Failed(failure.Value, i);
+            }
+
+            etags[i] = write.Kind == WriteKind.Delete
+                ? await DeleteAsync(connection, transaction, partitionKey, write.Id, cancellationToken)
+                : await UpsertAsync(connection, transaction, partitionKey, write, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new WriteOutcome(etags, null);
+    }
+
+    public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        var order = Field(query.OrderBy);
+        var sql = new StringBuilder($"SELECT id, kind, etag, body, {order} FROM documents WHERE pk = $pk AND kind = $kind AND (expires_at IS NULL OR expires_at > $now)");
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Parameters.AddWithValue("$pk", query.PartitionKey);
+        command.Parameters.AddWithValue("$kind", query.Kind);
+        command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
+        for (var f = 0; f < query.Filters.Count; f++)
+        {
+            var filter = query.Filters[f];
+            var field = Field(filter.Field);
+            var names = filter.Values.Select((value, v) =>
+            {
+                var name = $"$f{f}_{v}";
+                command.Parameters.AddWithValue(name, value);
+                return name;
+            }).ToList();
+            sql.Append(filter.Operator switch
+            {
+                FilterOperator.Equal => $" AND {field} = {names[0]}",
+                FilterOperator.GreaterOrEqual => $" AND {field} >= {names[0]}",
+                FilterOperator.LessThan => $" AND {field} < {names[0]}",
+                FilterOperator.In => $" AND {field} IN ({string.Join(", ", names)})",
+                _ => throw new ArgumentOutOfRangeException(nameof(query), filter.Operator, "Unknown filter operator."),
+            });
+        }
+
+        if (query.After is { } after)
+        {
+            // A row value comparison, so that SQLite seeks the (order, id) index to the cursor.
+            sql.Append($" AND ({order}, id) > ($afterOrder, $afterId)");
+            command.Parameters.AddWithValue("$afterOrder", after.OrderValue);
+            command.Parameters.AddWithValue("$afterId", after.Id);
+        }
+
+        sql.Append($" ORDER BY {order}, id LIMIT $limit");
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        command.CommandText = sql.ToString();
+
+        var items = new List<StoredDocument>(query.Limit + 1);
+        var orderValues = new List<string>(query.Limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new StoredDocument(query.PartitionKey, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            orderValues.Add(reader.IsDBNull(4) ? "" : reader.GetString(4));
+        }
+
+        if (items.Count <= query.Limit)
+        {
+            return new DocumentPage(items, null);
+        }
+
+        items.RemoveAt(items.Count - 1);
+        return new DocumentPage(items, new DocumentCursor(orderValues[query.Limit - 1], items[^1].Id));
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static async Task<string?> CurrentETagAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT etag FROM documents WHERE pk = $pk AND id = $id";
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private async Task<string> UpsertAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, DocumentWrite write, CancellationToken cancellationToken)
+    {
+        var etag = NewETag();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE sequence SET value = value + 1 WHERE name = 'feed';
+            INSERT INTO documents (pk, id, kind, etag, body, seq, expires_at)
+            VALUES ($pk, $id, $kind, $etag, $body, (SELECT value FROM sequence WHERE name = 'feed'), $expires)
+            ON CONFLICT (pk, id) DO UPDATE SET kind = excluded.kind, etag = excluded.etag, body = excluded.body, seq = excluded.seq, expires_at = excluded.expires_at;
+            """;
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", write.Id);
+        command.Parameters.AddWithValue("$kind", write.DocumentKind);
+        command.Parameters.AddWithValue("$etag", etag);
+        command.Parameters.AddWithValue("$body", write.Json ?? throw new ArgumentException("A create or replace needs a body.", nameof(write)));
+        command.Parameters.AddWithValue("$expires", write.TimeToLive is { } ttl ? (_time.GetUtcNow() + ttl).ToUnixTimeSeconds() : DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return etag;
+    }
+
+    private static async Task<string?> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM documents WHERE pk = $pk AND id = $id";
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return null;
+    }
+
+    private void CreateSchema(IEnumerable<IndexDefinition> indexes)
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS documents (
+                pk TEXT NOT NULL,
+                id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                etag TEXT NOT NULL,
+                body TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                expires_at INTEGER NULL,
+                PRIMARY KEY (pk, id)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX IF NOT EXISTS ix_documents_seq ON documents (seq);
+            CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            INSERT OR IGNORE INTO sequence (name, value) VALUES ('feed', 0);
+
+            """);
+        foreach (var index in indexes)
+        {
+            var columns = index.EqualityFields.Select(Field).Append(Field(index.OrderField)).Append("id");
+            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS ix_{Identifier(index.Name)} ON documents (pk, kind, {string.Join(", ", columns)});\n");
+        }
+
+        command.CommandText = sql.ToString();
+        command.ExecuteNonQuery();
+    }
+
+    private static string NewETag() => $"\"{Guid.NewGuid():N}\"";
+
+    /// <summary>The SQL expression of a body field; the indexes use exactly the same text, so the planner matches them.</summary>
+    private static string Field(string name) => $"json_extract(body, '$.{Identifier(name)}')";
+
+    private static string Identifier(string name) =>
+        IdentifierPattern().IsMatch(name) ? name : throw new ArgumentException($"'{name}' is not a plain field name.", nameof(name));
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    private static partial Regex IdentifierPattern();
+}

@@ -1,0 +1,53 @@
+using Interviews.Functions.Auth;
+using Interviews.Functions.Http;
+
+namespace Interviews.LocalHost;
+
+/// <summary>LocalHost's adapter of <see cref="BearerTokenValidator"/>: the same rule as the worker middleware, on ASP.NET Core endpoints.</summary>
+public sealed class LocalAuthenticationMiddleware(RequestDelegate next, BearerTokenValidator validator)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<LocalFunction>() is not { Anonymous: false })
+        {
+            await next(context);
+            return;
+        }
+
+        var outcome = await validator.ValidateAsync(context.Request.Headers.Authorization);
+        if (!outcome.Succeeded)
+        {
+            await BearerTokenValidator.ChallengeAsync(context, outcome);
+            return;
+        }
+
+        context.User = outcome.Principal!;
+        await next(context);
+    }
+}
+
+/// <summary>A bug becomes a 500 problem without details, as on the Functions host; a client that went away gets nothing.</summary>
+public sealed partial class LocalExceptionMiddleware(RequestDelegate next, ILogger<LocalExceptionMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted)
+        {
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+
+            LogFailed(logger, exception, context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal-error", "The request failed on the server; it was logged.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);
+}

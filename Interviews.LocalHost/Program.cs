@@ -1,0 +1,121 @@
+using Interviews.Functions.Api;
+using Interviews.Functions.Auth;
+using Interviews.Functions.Hosting;
+using Interviews.Functions.Http;
+using Interviews.Functions.Storage;
+
+namespace Interviews.LocalHost;
+
+/// <summary>
+/// Runs the Functions app's HTTP functions on Kestrel over the embedded SQLite store:
+/// <c>dotnet run --project Interviews.LocalHost</c> serves http://127.0.0.1:7071 (<c>--urls</c> overrides);
+/// <c>dotnet run --project Interviews.LocalHost -- token --user alice</c> prints a development token.
+/// </summary>
+public static class Program
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public static int Main(string[] args)
+    {
+        if (args is ["token", .. var tokenArgs])
+        {
+            return TokenCommand.Run(tokenArgs, Console.Out, Console.Error);
+        }
+
+        BuildApp(args).Run();
+        return 0;
+    }
+
+    public static WebApplication BuildApp(string[] args)
+    {
+        // Settings and host.json come from the build output, so the service runs the same from any
+        // working directory; data goes under the working directory (Storage:SqlitePath).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddInterviews(builder.Configuration);
+        var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
+        builder.Services.AddSingleton(string.IsNullOrWhiteSpace(auth.Authority)
+            ? DevelopmentTokens.From(builder.Configuration).ValidationParameters(auth.ClockSkew)
+            : auth.ForAuthority());
+
+        var app = builder.Build();
+
+        // Open the store now: a bad path or a broken file fails start-up, not the first request.
+        if (app.Services.GetRequiredService<IDocumentContainer>() is SqliteDocumentContainer sqlite)
+        {
+            app.Logger.LogInformation("Embedded store: {Path}", sqlite.Path);
+        }
+
+        app.UseMiddleware<LocalExceptionMiddleware>();
+        app.UseStatusCodePages(async context =>
+        {
+            var status = context.HttpContext.Response.StatusCode;
+            if (status is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
+            {
+                await Problems.WriteAsync(
+                    context.HttpContext,
+                    status,
+                    status == 404 ? "not-found" : "method-not-allowed",
+                    status == 404 ? "No such endpoint." : "This endpoint does not accept that method.");
+            }
+        });
+        app.UseRouting();
+        app.UseMiddleware<LocalAuthenticationMiddleware>();
+        var prefix = FunctionEndpoints.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
+        FunctionEndpoints.Map(app, typeof(InterviewsApi).Assembly, prefix);
+        return app;
+    }
+}
+
+/// <summary><c>token --user NAME [--email ADDRESS] [--hours N]</c>: prints a development bearer token and nothing else.</summary>
+public static class TokenCommand
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        string? user = null, email = null;
+        double? hours = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--user" when i + 1 < args.Length:
+                    user = args[++i];
+                    break;
+                case "--email" when i + 1 < args.Length:
+                    email = args[++i];
+                    break;
+                case "--hours" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var h) && h > 0:
+                    hours = h;
+                    i++;
+                    break;
+                default:
+                    error.WriteLine($"Unknown or incomplete argument '{args[i]}'.");
+                    return Usage(error);
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(user))
+        {
+            return Usage(error);
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var tokens = DevelopmentTokens.From(configuration);
+        output.WriteLine(tokens.Mint(user, email, DateTimeOffset.UtcNow, hours is { } x ? TimeSpan.FromHours(x) : null));
+        return 0;
+    }
+
+    private static int Usage(TextWriter error)
+    {
+        error.WriteLine("usage: token --user NAME [--email ADDRESS] [--hours N]");
+        return 2;
+    }
+}
