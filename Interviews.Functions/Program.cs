@@ -19,7 +19,7 @@ if (!string.IsNullOrEmpty(builder.Configuration["Auth:Development:SigningKey"]))
 
 var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
 builder.Services.AddSingleton(auth.ForAuthority());
-builder.Services.AddInterviews(builder.Configuration);
+builder.Services.AddInterviews();
 
 builder.Build().Run();
 

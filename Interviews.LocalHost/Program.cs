@@ -11,7 +11,7 @@ namespace Interviews.LocalHost;
 /// <c>dotnet run --project Interviews.LocalHost</c> serves http://127.0.0.1:7071 (<c>--urls</c> overrides);
 /// <c>dotnet run --project Interviews.LocalHost -- token --user alice</c> prints a development token.
 /// </summary>
-public static class Program
+public sealed class Program
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
@@ -36,15 +36,22 @@ public static class Program
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.Services.AddInterviews(builder.Configuration);
-        var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
-        builder.Services.AddSingleton(string.IsNullOrWhiteSpace(auth.Authority)
-            ? DevelopmentTokens.From(builder.Configuration).ValidationParameters(auth.ClockSkew)
-            : auth.ForAuthority());
+        builder.Services.AddInterviews();
+        builder.Services.AddSingleton(sp =>
+        {
+            // An OpenID Connect authority when one is configured; otherwise the development key.
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var auth = configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
+            return string.IsNullOrWhiteSpace(auth.Authority)
+                ? DevelopmentTokens.From(configuration).ValidationParameters(auth.ClockSkew)
+                : auth.ForAuthority();
+        });
 
         var app = builder.Build();
 
-        // Open the store now: a bad path or a broken file fails start-up, not the first request.
+        // Open the store and read the token settings now: a bad path, a broken file or a missing key
+        // fails start-up, not the first request.
+        app.Services.GetRequiredService<BearerTokenValidator>();
         if (app.Services.GetRequiredService<IDocumentContainer>() is SqliteDocumentContainer sqlite)
         {
             app.Logger.LogInformation("Embedded store: {Path}", sqlite.Path);

@@ -13,12 +13,13 @@ namespace Interviews.Functions.Hosting;
 /// </summary>
 public static class InterviewsRegistration
 {
-    public static IServiceCollection AddInterviews(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddInterviews(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        var storage = configuration.GetSection(StorageSettings.Section).Get<StorageSettings>() ?? new StorageSettings();
-        services.AddSingleton(storage);
-        services.AddSingleton<IDocumentContainer>(sp => new SqliteDocumentContainer(storage.SqlitePath, InterviewStore.Indexes, sp.GetRequiredService<TimeProvider>()));
+        // Settings are read when first resolved, from the host's final configuration.
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(StorageSettings.Section).Get<StorageSettings>() ?? new StorageSettings());
+        services.AddSingleton<IDocumentContainer>(sp => new SqliteDocumentContainer(
+            sp.GetRequiredService<StorageSettings>().SqlitePath, InterviewStore.Indexes, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InterviewStore>();
         services.AddSingleton<InterviewCommands>();
         services.AddSingleton<BearerTokenValidator>();
