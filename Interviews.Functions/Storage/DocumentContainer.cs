@@ -17,8 +17,28 @@ public interface IDocumentContainer
     /// <summary>One page of a partition's documents of one kind, ordered by a field then by id.</summary>
     Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The change feed: documents created or replaced after <paramref name="continuation"/> (null: from
+    /// the beginning), at most <paramref name="maxItems"/>, in write order within each partition; each
+    /// document appears in its latest version. Deletes do not appear. <see cref="FeedPage.Continuation"/>
+    /// is where the next read starts; the reader saves it (a <see cref="ICheckpointStore"/>) only after
+    /// it has handled the page.
+    /// </summary>
+    Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken);
+
     /// <summary>Checks that the backend answers; reads no data.</summary>
     Task PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A page of the change feed and the continuation after it (unchanged when the page is empty).</summary>
+public sealed record FeedPage(IReadOnlyList<StoredDocument> Items, string? Continuation);
+
+/// <summary>Where feed readers got to (SQLite: a table; Cosmos DB: the <c>leases</c> container).</summary>
+public interface ICheckpointStore
+{
+    Task<string?> ReadAsync(string name, CancellationToken cancellationToken);
+
+    Task WriteAsync(string name, string continuation, CancellationToken cancellationToken);
 }
 
 /// <summary>A document as stored: <see cref="Json"/> is the body the typed store wrote.</summary>

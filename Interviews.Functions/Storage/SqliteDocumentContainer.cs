@@ -10,7 +10,7 @@ namespace Interviews.Functions.Storage;
 /// the primary key, and expression indexes over the JSON fields that typed stores query. Every write
 /// takes a new value of a global sequence, so the rows ordered by <c>seq</c> are the change feed.
 /// </summary>
-public sealed partial class SqliteDocumentContainer : IDocumentContainer
+public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheckpointStore
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -142,6 +142,50 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer
         return new DocumentPage(items, new DocumentCursor(orderValues[query.Limit - 1], items[^1].Id));
     }
 
+    public async Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken)
+    {
+        long after = 0;
+        if (continuation is not null && !long.TryParse(continuation, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        {
+            throw new ArgumentException("Not a continuation of this feed.", nameof(continuation));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pk, id, kind, etag, body, seq FROM documents WHERE seq > $after ORDER BY seq LIMIT $max";
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$max", maxItems);
+        var items = new List<StoredDocument>();
+        var last = after;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new StoredDocument(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            last = reader.GetInt64(5);
+        }
+
+        return new FeedPage(items, items.Count == 0 ? continuation : last.ToString(CultureInfo.InvariantCulture));
+    }
+
+    async Task<string?> ICheckpointStore.ReadAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT continuation FROM checkpoints WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    async Task ICheckpointStore.WriteAsync(string name, string continuation, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO checkpoints (name, continuation) VALUES ($name, $continuation) ON CONFLICT (name) DO UPDATE SET continuation = excluded.continuation";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$continuation", continuation);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -220,6 +264,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer
             CREATE UNIQUE INDEX IF NOT EXISTS ix_documents_seq ON documents (seq);
             CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO sequence (name, value) VALUES ('feed', 0);
+            CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, continuation TEXT NOT NULL);
 
             """);
         foreach (var index in indexes)

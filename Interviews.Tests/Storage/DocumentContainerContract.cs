@@ -1,0 +1,228 @@
+using System.Text.Json.Nodes;
+using Interviews.Functions.Storage;
+
+namespace Interviews.Tests.Storage;
+
+/// <summary>
+/// The behaviour every <see cref="IDocumentContainer"/> must have. Each backend runs this suite by
+/// deriving from it; a backend that cannot run here (no server) skips with its reason.
+/// </summary>
+public abstract class DocumentContainerContract
+{
+    private const string Kind = "thing";
+
+    /// <summary>A fresh, empty container with <see cref="Indexes"/>.</summary>
+    protected abstract Task<IDocumentContainer> CreateContainerAsync();
+
+    protected static IReadOnlyList<IndexDefinition> Indexes { get; } =
+    [
+        new("things_by_time", Kind, [], "at"),
+        new("things_by_colour", Kind, ["colour"], "at"),
+    ];
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Reading_a_missing_document_gives_null()
+    {
+        var container = await CreateContainerAsync();
+        Assert.Null(await container.ReadAsync("p1", "nope", Token));
+    }
+
+    [Fact]
+    public async Task A_created_document_reads_back_with_its_etag()
+    {
+        var container = await CreateContainerAsync();
+        var outcome = await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01"))], Token);
+        Assert.True(outcome.IsSuccess);
+        var read = await container.ReadAsync("p1", "a", Token);
+        Assert.NotNull(read);
+        Assert.Equal(outcome.ETags[0], read.ETag);
+        Assert.Equal(Kind, read.Kind);
+        Assert.Equal("red", JsonNode.Parse(read.Json)!["colour"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Creating_an_existing_id_fails_and_changes_nothing()
+    {
+        var container = await CreateContainerAsync();
+        await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01"))], Token);
+        var outcome = await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("blue", "2026-01-01"))], Token);
+        Assert.Equal(WriteFailure.AlreadyExists, outcome.Failure);
+        Assert.Equal("red", Colour(await container.ReadAsync("p1", "a", Token)));
+    }
+
+    [Fact]
+    public async Task A_replace_needs_the_current_etag()
+    {
+        var container = await CreateContainerAsync();
+        var created = await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01"))], Token);
+        var first = await container.WriteAsync("p1", [DocumentWrite.Replace("a", Kind, Thing("green", "2026-01-01"), created.ETags[0]!)], Token);
+        Assert.True(first.IsSuccess);
+        Assert.NotEqual(created.ETags[0], first.ETags[0]);
+
+        var stale = await container.WriteAsync("p1", [DocumentWrite.Replace("a", Kind, Thing("blue", "2026-01-01"), created.ETags[0]!)], Token);
+        Assert.Equal(WriteFailure.PreconditionFailed, stale.Failure);
+        Assert.Equal("green", Colour(await container.ReadAsync("p1", "a", Token)));
+    }
+
+    [Fact]
+    public async Task A_batch_applies_all_of_its_writes_or_none()
+    {
+        var container = await CreateContainerAsync();
+        var created = await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01")), DocumentWrite.Create("b", Kind, Thing("red", "2026-01-02"))], Token);
+        Assert.True(created.IsSuccess);
+
+        // The replace would succeed alone; the create of an existing id fails the whole batch.
+        var failed = await container.WriteAsync(
+            "p1",
+            [DocumentWrite.Replace("a", Kind, Thing("green", "2026-01-01"), created.ETags[0]!), DocumentWrite.Create("c", Kind, Thing("red", "2026-01-03")), DocumentWrite.Create("b", Kind, Thing("red", "2026-01-02"))],
+            Token);
+        Assert.Equal(WriteFailure.AlreadyExists, failed.Failure);
+        Assert.Equal(2, failed.FailedIndex);
+        Assert.Equal("red", Colour(await container.ReadAsync("p1", "a", Token)));
+        Assert.Null(await container.ReadAsync("p1", "c", Token));
+    }
+
+    [Fact]
+    public async Task A_delete_removes_the_document()
+    {
+        var container = await CreateContainerAsync();
+        var created = await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01"))], Token);
+        Assert.Equal(WriteFailure.PreconditionFailed, (await container.WriteAsync("p1", [DocumentWrite.Delete("a", Kind, "\"stale\"")], Token)).Failure);
+        Assert.True((await container.WriteAsync("p1", [DocumentWrite.Delete("a", Kind, created.ETags[0])], Token)).IsSuccess);
+        Assert.Null(await container.ReadAsync("p1", "a", Token));
+        Assert.Equal(WriteFailure.NotFound, (await container.WriteAsync("p1", [DocumentWrite.Delete("a", Kind)], Token)).Failure);
+    }
+
+    [Fact]
+    public async Task Partitions_are_isolated()
+    {
+        var container = await CreateContainerAsync();
+        await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01"))], Token);
+        Assert.Null(await container.ReadAsync("p2", "a", Token));
+        var page = await container.QueryAsync(new DocumentQuery("p2", Kind, [], "at", 10, null), Token);
+        Assert.Empty(page.Items);
+        // The same id can exist in another partition.
+        Assert.True((await container.WriteAsync("p2", [DocumentWrite.Create("a", Kind, Thing("blue", "2026-01-01"))], Token)).IsSuccess);
+        Assert.Equal("red", Colour(await container.ReadAsync("p1", "a", Token)));
+    }
+
+    [Fact]
+    public async Task A_query_filters_orders_and_pages_with_cursors()
+    {
+        var container = await CreateContainerAsync();
+        var writes = Enumerable.Range(0, 25)
+            .Select(i => DocumentWrite.Create($"id{i:D2}", Kind, Thing(i % 3 == 0 ? "red" : "blue", $"2026-01-{25 - i:D2}")))
+            .Append(DocumentWrite.Create("other-kind", "other", Thing("red", "2026-01-01")))
+            .ToList();
+        Assert.True((await container.WriteAsync("p1", writes, Token)).IsSuccess);
+
+        var seen = new List<string>();
+        DocumentCursor? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await container.QueryAsync(new DocumentQuery("p1", Kind, [FieldFilter.Equal("colour", "red")], "at", 3, cursor), Token);
+            seen.AddRange(page.Items.Select(d => d.Id));
+            cursor = page.Next;
+            pages++;
+        }
+        while (cursor is not null && pages < 20);
+
+        var expected = Enumerable.Range(0, 25).Where(i => i % 3 == 0).OrderByDescending(i => i).Select(i => $"id{i:D2}").ToList();
+        Assert.Equal(expected, seen);
+        Assert.Equal(3, pages);
+    }
+
+    [Fact]
+    public async Task Range_and_in_filters_combine()
+    {
+        var container = await CreateContainerAsync();
+        await container.WriteAsync(
+            "p1",
+            [
+                DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01")),
+                DocumentWrite.Create("b", Kind, Thing("blue", "2026-01-02")),
+                DocumentWrite.Create("c", Kind, Thing("green", "2026-01-03")),
+                DocumentWrite.Create("d", Kind, Thing("red", "2026-01-04")),
+            ],
+            Token);
+        var page = await container.QueryAsync(
+            new DocumentQuery("p1", Kind, [FieldFilter.In("colour", "red", "green"), FieldFilter.AtLeast("at", "2026-01-02"), FieldFilter.Below("at", "2026-01-04")], "at", 10, null),
+            Token);
+        Assert.Equal(["c"], page.Items.Select(d => d.Id));
+        Assert.Null(page.Next);
+    }
+
+    [Fact]
+    public async Task Ties_in_the_order_field_are_broken_by_id_across_pages()
+    {
+        var container = await CreateContainerAsync();
+        await container.WriteAsync("p1", [.. new[] { "e", "a", "d", "b", "c" }.Select(id => DocumentWrite.Create(id, Kind, Thing("red", "2026-01-01")))], Token);
+        var first = await container.QueryAsync(new DocumentQuery("p1", Kind, [], "at", 2, null), Token);
+        var second = await container.QueryAsync(new DocumentQuery("p1", Kind, [], "at", 2, first.Next), Token);
+        var third = await container.QueryAsync(new DocumentQuery("p1", Kind, [], "at", 2, second.Next), Token);
+        Assert.Equal(["a", "b", "c", "d", "e"], first.Items.Concat(second.Items).Concat(third.Items).Select(d => d.Id));
+        Assert.Null(third.Next);
+    }
+
+    [Fact]
+    public async Task The_feed_returns_changes_after_a_continuation_in_order()
+    {
+        var container = await CreateContainerAsync();
+        await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01"))], Token);
+        await container.WriteAsync("p2", [DocumentWrite.Create("b", Kind, Thing("red", "2026-01-01"))], Token);
+        var first = await ReadAllAsync(container, null);
+        Assert.Equal(["a", "b"], first.Items.Select(d => d.Id).Order());
+
+        var created = await container.ReadAsync("p1", "a", Token);
+        await container.WriteAsync("p1", [DocumentWrite.Replace("a", Kind, Thing("green", "2026-01-01"), created!.ETag), DocumentWrite.Create("c", Kind, Thing("red", "2026-01-02"))], Token);
+        var second = await ReadAllAsync(container, first.Continuation);
+        Assert.Equal(["a", "c"], second.Items.Where(d => d.PartitionKey == "p1").Select(d => d.Id));
+        Assert.Equal("green", Colour(second.Items.Single(d => d.Id == "a")));
+
+        var nothing = await container.ReadFeedAsync(second.Continuation, 100, Token);
+        Assert.Empty(nothing.Items);
+    }
+
+    private static async Task<FeedPage> ReadAllAsync(IDocumentContainer container, string? continuation)
+    {
+        var items = new List<StoredDocument>();
+        for (var i = 0; i < 50; i++)
+        {
+            var page = await container.ReadFeedAsync(continuation, 100, Token);
+            items.AddRange(page.Items);
+            continuation = page.Continuation;
+            if (page.Items.Count == 0)
+            {
+                break;
+            }
+        }
+
+        return new FeedPage(items, continuation);
+    }
+
+    private static string Thing(string colour, string at) => new JsonObject { ["colour"] = colour, ["at"] = at }.ToJsonString();
+
+    private static string? Colour(StoredDocument? document) =>
+        document is null ? null : JsonNode.Parse(document.Json)!["colour"]!.GetValue<string>();
+}
+
+/// <summary>The contract on the embedded store, on a real SQLite file.</summary>
+public sealed class SqliteDocumentContainerTests : DocumentContainerContract, IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+
+    protected override Task<IDocumentContainer> CreateContainerAsync() =>
+        Task.FromResult<IDocumentContainer>(new SqliteDocumentContainer(_path, Indexes, TimeProvider.System));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+}
