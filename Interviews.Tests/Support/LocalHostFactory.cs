@@ -21,7 +21,15 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
 
     private readonly bool _ownsDatabase;
 
-    public LocalHostFactory(string? databasePath = null)
+    public LocalHostFactory()
+        : this(null)
+    {
+    }
+
+    /// <summary>A server over an existing database file, which it leaves in place (to test a restart).</summary>
+    public static LocalHostFactory OnDatabase(string databasePath) => new(databasePath);
+
+    private LocalHostFactory(string? databasePath)
     {
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
@@ -34,6 +42,9 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
 
     public DevelopmentTokens Tokens { get; } = DevelopmentTokens.From(
         new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json").Build());
+
+    /// <summary>A user name no other test uses, so that tests sharing a server never see each other's data.</summary>
+    public static string NewUser() => $"user-{Guid.NewGuid():N}";
 
     /// <summary>A client of the real server, authenticated as <paramref name="user"/> (null: anonymous).</summary>
     public HttpClient ClientFor(string? user)
