@@ -53,6 +53,9 @@ param rateLimitRenewalPeriodSeconds int
 
 var isConsumption = skuName == 'Consumption'
 
+@description('The text escaped for an XML attribute or element.')
+func xmlEscape(text string) string => replace(replace(replace(text, '&', '&amp;'), '<', '&lt;'), '"', '&quot;')
+
 // rate-limit-by-key is not available on the Consumption tier (classic and v2 tiers only).
 var rateLimitElement = isConsumption
   ? '<!-- rate-limit-by-key is not supported on the Consumption tier; use BasicV2 for a per-user limit. -->'
@@ -83,7 +86,7 @@ var policyTemplate = '''
 '''
 
 var policyXml = replace(
-  replace(replace(policyTemplate, '__OPENID_CONFIGURATION_URL__', openIdConfigurationUrl), '__AUDIENCE__', audience),
+  replace(replace(policyTemplate, '__OPENID_CONFIGURATION_URL__', xmlEscape(openIdConfigurationUrl)), '__AUDIENCE__', xmlEscape(audience)),
   '__RATE_LIMIT__',
   rateLimitElement
 )
