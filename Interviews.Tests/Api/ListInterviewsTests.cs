@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Interviews.Tests.Support;
+
+namespace Interviews.Tests.Api;
+
+/// <summary>GET /api/interviews and /upcoming: filters, order, paging, bad parameters.</summary>
+public sealed class ListInterviewsTests(LocalHostFactory factory) : IClassFixture<LocalHostFactory>
+{
+    private const string AppA = "aaaaaaaa-0000-0000-0000-000000000001";
+    private const string AppB = "bbbbbbbb-0000-0000-0000-000000000002";
+
+    private DateTimeOffset Now => factory.Clock.GetUtcNow();
+
+    private static async Task<List<JsonObject>> ItemsAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.JsonAsync();
+        return [.. body["items"]!.AsArray().Select(n => n!.AsObject())];
+    }
+
+    private async Task<(HttpClient Client, List<string> Ids)> UserWithInterviewsAsync(params (double Days, string Type, string App)[] interviews)
+    {
+        var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var ids = new List<string>();
+        foreach (var (days, type, app) in interviews)
+        {
+            var (id, _, _) = await client.ScheduleAsync(factory, days, ("interviewType", type), ("applicationId", app));
+            ids.Add(id);
+        }
+
+        return (client, ids);
+    }
+
+    [Fact]
+    public async Task The_list_is_sorted_by_scheduled_time()
+    {
+        var (client, ids) = await UserWithInterviewsAsync((5, "Video", AppA), (1, "Panel", AppA), (3, "Final", AppB));
+        var items = await ItemsAsync(await client.GetPathAsync("/api/interviews"));
+        Assert.Equal([ids[1], ids[2], ids[0]], items.Select(i => i["id"]!.GetValue<string>()));
+        Assert.False(items[0].ContainsKey("interviewNotes"));
+    }
+
+    [Fact]
+    public async Task Filters_combine()
+    {
+        var (client, ids) = await UserWithInterviewsAsync((1, "Video", AppA), (2, "Video", AppB), (3, "Technical", AppA), (40, "Video", AppA));
+        await client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{ids[0]}/prepare", new { researchCompleted = true });
+
+        Assert.Equal([ids[1], ids[3]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?interviewType=video&status=Scheduled"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal([ids[0]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?status=prepared"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal([ids[0], ids[2], ids[3]], (await ItemsAsync(await client.GetPathAsync($"/api/interviews?applicationId={AppA}"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal([ids[2]], (await ItemsAsync(await client.GetPathAsync($"/api/interviews?applicationId={AppA}&interviewType=Technical"))).Select(i => i["id"]!.GetValue<string>()));
+
+        var from = Now.AddDays(1.5).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var to = Now.AddDays(3).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([ids[1], ids[2]], (await ItemsAsync(await client.GetPathAsync($"/api/interviews?dateFrom={Uri.EscapeDataString(from)}&dateTo={Uri.EscapeDataString(to)}"))).Select(i => i["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Date_only_bounds_include_the_whole_day()
+    {
+        var (client, ids) = await UserWithInterviewsAsync((1, "Video", AppA), (2, "Video", AppA), (3, "Video", AppA));
+        var day = Now.AddDays(2).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([ids[1]], (await ItemsAsync(await client.GetPathAsync($"/api/interviews?dateFrom={day}&dateTo={day}"))).Select(i => i["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Pages_follow_the_cursor_until_it_is_null()
+    {
+        var (client, ids) = await UserWithInterviewsAsync([.. Enumerable.Range(1, 7).Select(d => ((double)d, "Video", AppA))]);
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var response = await client.GetPathAsync("/api/interviews?limit=3" + (cursor is null ? "" : $"&cursor={cursor}"));
+            var body = await response.JsonAsync();
+            seen.AddRange(body["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()));
+            cursor = body["nextCursor"]?.GetValue<string>();
+            pages++;
+        }
+        while (cursor is not null && pages < 10);
+
+        Assert.Equal(ids, seen);
+        Assert.Equal(3, pages);
+    }
+
+    [Theory]
+    [InlineData("status=Pending", "status")]
+    [InlineData("status=1", "status")]
+    [InlineData("applicationId=nope", "applicationId")]
+    [InlineData("interviewType=Coffee", "interviewType")]
+    [InlineData("dateFrom=yesterday", "dateFrom")]
+    [InlineData("dateTo=2026-13-01", "dateTo")]
+    [InlineData("dateFrom=2026-05-01&dateTo=2026-04-01", "dateTo")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=201", "limit")]
+    [InlineData("limit=ten", "limit")]
+    [InlineData("limit=-1", "limit")]
+    [InlineData("cursor=not-a-cursor", "cursor")]
+    [InlineData("status=Scheduled&status=Prepared", "status")]
+    public async Task A_bad_parameter_is_a_400_naming_it(string query, string parameter)
+    {
+        var client = factory.ClientFor(LocalHostFactory.NewUser());
+        await (await client.GetPathAsync($"/api/interviews?{query}")).AssertInvalidFieldAsync(parameter);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("cursor=%%%", "cursor")]
+    public async Task Upcoming_rejects_bad_paging_too(string query, string parameter)
+    {
+        var client = factory.ClientFor(LocalHostFactory.NewUser());
+        await (await client.GetPathAsync($"/api/interviews/upcoming?{query}")).AssertInvalidFieldAsync(parameter);
+    }
+
+    [Fact]
+    public async Task Upcoming_is_the_next_30_days_of_open_interviews_soonest_first()
+    {
+        var (client, ids) = await UserWithInterviewsAsync((10, "Video", AppA), (2, "Video", AppA), (29.9, "Video", AppA), (30.1, "Video", AppA), (5, "Video", AppA), (0.5, "Video", AppA));
+        await client.SendJsonAsync(HttpMethod.Delete, $"/api/interviews/{ids[4]}", null);
+        await client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{ids[0]}/prepare", new { researchCompleted = true });
+        var items = await ItemsAsync(await client.GetPathAsync("/api/interviews/upcoming"));
+        Assert.Equal([ids[5], ids[1], ids[0], ids[2]], items.Select(i => i["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_users_list_has_only_their_interviews()
+    {
+        var (alice, aliceIds) = await UserWithInterviewsAsync((1, "Video", AppA), (2, "Video", AppA));
+        var (bob, bobIds) = await UserWithInterviewsAsync((1, "Video", AppA));
+        Assert.Equal(aliceIds, (await ItemsAsync(await alice.GetPathAsync("/api/interviews"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal(bobIds, (await ItemsAsync(await bob.GetPathAsync("/api/interviews"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal(bobIds, (await ItemsAsync(await bob.GetPathAsync("/api/interviews/upcoming"))).Select(i => i["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_cursor_from_another_users_list_shows_nothing_of_theirs()
+    {
+        var (alice, _) = await UserWithInterviewsAsync((1, "Video", AppA), (2, "Video", AppA), (3, "Video", AppA));
+        var page = await (await alice.GetPathAsync("/api/interviews?limit=1")).JsonAsync();
+        var cursor = page["nextCursor"]!.GetValue<string>();
+        var mallory = factory.ClientFor(LocalHostFactory.NewUser());
+        Assert.Empty(await ItemsAsync(await mallory.GetPathAsync($"/api/interviews?cursor={cursor}")));
+    }
+}
