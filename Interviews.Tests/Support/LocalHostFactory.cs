@@ -40,8 +40,11 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
-    public DevelopmentTokens Tokens { get; } = DevelopmentTokens.From(
+    /// <summary>The development token settings LocalHost ships in its appsettings.json.</summary>
+    public static DevelopmentTokens DevelopmentTokens { get; } = DevelopmentTokens.From(
         new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json").Build());
+
+    public DevelopmentTokens Tokens => DevelopmentTokens;
 
     /// <summary>A user name no other test uses, so that tests sharing a server never see each other's data.</summary>
     public static string NewUser() => $"user-{Guid.NewGuid():N}";

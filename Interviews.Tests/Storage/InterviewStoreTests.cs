@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Interviews.Domain;
+using Interviews.Functions.Storage;
+using Interviews.Tests.Support;
+
+namespace Interviews.Tests.Storage;
+
+/// <summary>The interview store over a real SQLite file: full round trips, the outbox, optimistic concurrency.</summary>
+public sealed class InterviewStoreTests : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+    private readonly SqliteDocumentContainer _container;
+    private readonly InterviewStore _store;
+
+    public InterviewStoreTests()
+    {
+        _container = new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System);
+        _store = new InterviewStore(_container, new StorageSettings());
+    }
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_field_round_trips()
+    {
+        var builder = new InterviewBuilder().With("Ada Lovelace", "Grace Hopper").At("Building 7, room 3 — ünïcödé");
+        var interview = builder.Build(InterviewStatus.Completed);
+        Assert.True(interview.RecordThankYouNote(["ada@example.com"], ThankYouMethod.LinkedIn, "Thanks!", null, builder.Now).IsSuccess);
+        await _store.CreateAsync(interview, Token);
+
+        var loaded = await _store.GetAsync(interview.UserId, interview.Id, Token);
+        Assert.NotNull(loaded);
+        Assert.Equal(Json(interview.ToSnapshot()), Json(loaded.Interview.ToSnapshot()));
+    }
+
+    [Fact]
+    public async Task A_rescheduled_interview_keeps_its_history()
+    {
+        var interview = new InterviewBuilder().Build(InterviewStatus.Rescheduled);
+        await _store.CreateAsync(interview, Token);
+        var loaded = (await _store.GetAsync(interview.UserId, interview.Id, Token))!.Interview;
+        var entry = Assert.Single(loaded.RescheduleHistory);
+        Assert.Equal(interview.RescheduleHistory[0], entry);
+    }
+
+    [Fact]
+    public async Task An_interview_and_its_events_are_saved_together()
+    {
+        var builder = new InterviewBuilder();
+        var interview = builder.Build();
+        var feedBefore = await _container.ReadFeedAsync(null, 1000, Token);
+        var checkpoint = feedBefore.Continuation;
+
+        Assert.True(interview.Prepare("notes", true, false, false, builder.Now).IsSuccess);
+        Assert.True(interview.Reschedule(builder.Now.AddDays(9), null, RescheduleInitiator.Candidate, builder.Now).IsSuccess);
+        var eventIds = interview.PendingEvents.Select(e => e.EventId.ToString("D")).ToList();
+        await _store.CreateAsync(interview, Token);
+        Assert.Empty(interview.PendingEvents);
+
+        var feed = await _container.ReadFeedAsync(checkpoint, 1000, Token);
+        Assert.Equal(["interview", "event", "event"], feed.Items.Select(d => d.Kind));
+        Assert.Equal(eventIds, feed.Items.Skip(1).Select(d => d.Id));
+        var stored = JsonSerializer.Deserialize<EventDocument>(feed.Items[2].Json, StorageJson.Options)!;
+        Assert.Equal(nameof(InterviewRescheduled), stored.Type);
+        Assert.Equal(interview.Id, stored.InterviewId);
+    }
+
+    [Fact]
+    public async Task A_save_on_a_stale_etag_writes_neither_the_change_nor_its_events()
+    {
+        var builder = new InterviewBuilder();
+        var interview = builder.Build();
+        var etag = (await _store.CreateAsync(interview, Token)).Value;
+
+        var first = (await _store.GetAsync(interview.UserId, interview.Id, Token))!;
+        var second = (await _store.GetAsync(interview.UserId, interview.Id, Token))!;
+        Assert.True(first.Interview.Prepare("first", true, true, true, builder.Now).IsSuccess);
+        Assert.True((await _store.SaveAsync(first.Interview, etag, Token)).IsSuccess);
+        var checkpoint = (await _container.ReadFeedAsync(null, 1000, Token)).Continuation;
+
+        Assert.True(second.Interview.Cancel(builder.Now).IsSuccess);
+        var stale = await _store.SaveAsync(second.Interview, etag, Token);
+        Assert.Equal(ErrorKind.Conflict, stale.Error!.Kind);
+        Assert.Single(second.Interview.PendingEvents);
+        Assert.Empty((await _container.ReadFeedAsync(checkpoint, 1000, Token)).Items);
+        Assert.Equal(InterviewStatus.Prepared, (await _store.GetAsync(interview.UserId, interview.Id, Token))!.Interview.Status);
+    }
+
+    [Fact]
+    public async Task Another_users_id_reads_nothing()
+    {
+        var interview = new InterviewBuilder().Build();
+        await _store.CreateAsync(interview, Token);
+        Assert.Null(await _store.GetAsync(Guid.NewGuid(), interview.Id, Token));
+    }
+
+    [Fact]
+    public async Task The_list_query_uses_an_index_not_a_scan_of_the_table()
+    {
+        // The plan SQLite chooses for the list's SQL: it must search an index on (pk, kind, …), never scan.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            EXPLAIN QUERY PLAN SELECT id, kind, etag, body, json_extract(body, '$.scheduledAt') FROM documents WHERE pk = 'u' AND kind = 'interview'
+            AND json_extract(body, '$.status') = 'Scheduled' AND (json_extract(body, '$.scheduledAt'), id) > ('2026', 'x')
+            ORDER BY json_extract(body, '$.scheduledAt'), id LIMIT 51
+            """;
+        using var reader = command.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        Assert.Contains(plan, step => step.StartsWith("SEARCH documents USING INDEX ix_interviews_by_status", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal) || step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    private static string Json(InterviewSnapshot snapshot) => JsonSerializer.Serialize(snapshot, StorageJson.Options);
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+}
