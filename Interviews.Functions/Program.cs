@@ -1,7 +1,6 @@
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -10,15 +9,8 @@ builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<FunctionsExceptionMiddleware>();
 builder.UseMiddleware<FunctionsAuthenticationMiddleware>();
 
-// The deployed app trusts only its OpenID Connect authority. A development key is for LocalHost; one
-// in these settings is a mistake that would let anyone mint tokens, so the app refuses to start.
-if (!string.IsNullOrEmpty(builder.Configuration["Auth:Development:SigningKey"]))
-{
-    throw new InvalidOperationException("Setting Auth:Development:SigningKey is for Interviews.LocalHost only; remove it from the Functions app's settings.");
-}
-
-var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
-builder.Services.AddSingleton(auth.ForAuthority());
+// The deployed app trusts only its OpenID Connect authority; a development key fails start-up.
+builder.Services.AddSingleton(AuthSettings.ForDeployedApp(builder.Configuration));
 builder.Services.AddInterviews();
 
 builder.Build().Run();

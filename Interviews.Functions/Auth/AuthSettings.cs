@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -22,9 +23,28 @@ public sealed class AuthSettings
     /// Validation against the authority's discovery document; keys are fetched and refreshed by the
     /// configuration manager (and again on an unknown key id).
     /// </summary>
-    public TokenValidationParameters ForAuthority()
+    public TokenValidationParameters ForAuthority() => ForAuthority(requireHttps: true);
+
+    /// <summary>
+    /// The deployed Functions app's validation: only an OpenID Connect authority. A development key in
+    /// its settings would let anyone mint tokens, so it fails start-up instead of being ignored.
+    /// </summary>
+    public static TokenValidationParameters ForDeployedApp(IConfiguration configuration)
     {
-        if (string.IsNullOrWhiteSpace(Authority) || !Uri.TryCreate(Authority, UriKind.Absolute, out var authority) || authority.Scheme != Uri.UriSchemeHttps)
+        if (!string.IsNullOrEmpty(configuration["Auth:Development:SigningKey"]))
+        {
+            throw new InvalidOperationException("Setting Auth:Development:SigningKey is for Interviews.LocalHost only; remove it from the Functions app's settings.");
+        }
+
+        return (configuration.GetSection(Section).Get<AuthSettings>() ?? new AuthSettings()).ForAuthority();
+    }
+
+    /// <summary>Tests serve a discovery document over plain HTTP on loopback; nothing else may.</summary>
+    internal TokenValidationParameters ForAuthority(bool requireHttps)
+    {
+        if (string.IsNullOrWhiteSpace(Authority)
+            || !Uri.TryCreate(Authority, UriKind.Absolute, out var authority)
+            || (authority.Scheme != Uri.UriSchemeHttps && (requireHttps || !authority.IsLoopback)))
         {
             throw new InvalidOperationException("Setting Auth:Authority must be the https URL of the OpenID Connect authority that issues the API's tokens.");
         }
@@ -38,7 +58,7 @@ public sealed class AuthSettings
         return new TokenValidationParameters
         {
             ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                metadata, new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = true }),
+                metadata, new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = requireHttps }),
             ValidateIssuer = true,
             ValidateAudience = true,
             ValidAudience = Audience,
