@@ -52,7 +52,7 @@ public sealed class InterviewTransitionsTests
                 break;
             case Transition.Forbidden:
                 Assert.False(result.IsSuccess, $"{command} from {status} should be refused.");
-                Assert.Equal(ErrorKind.InvalidState, result.Error!.Kind);
+                DomainAssert.InvalidState(result.Error, RefusalCode(command));
                 Assert.Empty(interview.PendingEvents);
                 Assert.Equal(before, DomainAssert.Json(interview));
                 break;
@@ -128,6 +128,18 @@ public sealed class InterviewTransitionsTests
         Reschedule => Rescheduled,
         RecordThankYouNote or UpdateDetails => from,
         Cancel => Cancelled,
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command this test does not know."),
+    };
+
+    /// <summary>The codes clients see for a refused command; part of the API's contract.</summary>
+    private static string RefusalCode(InterviewCommand command) => command switch
+    {
+        Prepare => "prepare-not-allowed",
+        Complete => "complete-not-allowed",
+        Reschedule => "reschedule-not-allowed",
+        RecordThankYouNote => "interview-not-completed",
+        UpdateDetails => "update-not-allowed",
+        Cancel => "cancel-not-allowed",
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command this test does not know."),
     };
 
