@@ -25,6 +25,7 @@ public sealed record IanaTimeZone
         }
 
         if (id.Length <= 100
+            && !IsDatabaseFileThatIsNoZone(id)
             && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
             && zone.HasIanaId)
         {
@@ -33,6 +34,19 @@ public sealed record IanaTimeZone
 
         return Error.Validation(field, $"'{Truncate(id)}' is not an IANA time zone id (for example 'America/Los_Angeles').");
     }
+
+    /// <summary>
+    /// The tz database folder also holds files that load as zones but are not zone ids: the "posix/" and
+    /// "right/" (leap-second) copies, "posixrules", "localtime" and "Factory". Calendars reject them.
+    /// </summary>
+    private static bool IsDatabaseFileThatIsNoZone(string id) =>
+        id.StartsWith("posix/", StringComparison.OrdinalIgnoreCase)
+        || id.StartsWith("right/", StringComparison.OrdinalIgnoreCase)
+        || id.Equals("posixrules", StringComparison.OrdinalIgnoreCase)
+        || id.Equals("localtime", StringComparison.OrdinalIgnoreCase)
+        || id.Equals("Factory", StringComparison.OrdinalIgnoreCase)
+        || id.StartsWith('/')
+        || id.Contains("..", StringComparison.Ordinal);
 
     /// <summary>The wall-clock time of <paramref name="instant"/> in this zone, with its offset.</summary>
     public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);

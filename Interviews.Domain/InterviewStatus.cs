@@ -13,14 +13,7 @@ public enum InterviewStatus
 /// <summary>Parses statuses as clients write them: the name, case-insensitively.</summary>
 public static class InterviewStatuses
 {
-    public static bool TryParse(string? text, out InterviewStatus status)
-    {
-        status = default;
-        return !string.IsNullOrWhiteSpace(text)
-            && !char.IsDigit(text.Trim()[0])
-            && Enum.TryParse(text.Trim(), ignoreCase: true, out status)
-            && Enum.IsDefined(status);
-    }
+    public static bool TryParse(string? text, out InterviewStatus status) => EnumNames.TryParse(text, out status);
 
-    public static string AllowedValues => string.Join(", ", Enum.GetNames<InterviewStatus>());
+    public static string AllowedValues => EnumNames.Allowed<InterviewStatus>();
 }

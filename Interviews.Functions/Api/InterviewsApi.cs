@@ -211,9 +211,9 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             var errors = new ValidationErrors();
             var newTime = Instants.Parse(r.NewDateTime, "newDateTime", interview.Timezone);
             errors.AddFrom(newTime.Error);
-            if (!TryParseName<RescheduleInitiator>(r.InitiatedBy, out var initiatedBy))
+            if (!EnumNames.TryParse<RescheduleInitiator>(r.InitiatedBy, out var initiatedBy))
             {
-                errors.Add("initiatedBy", $"Who moved the interview is required: one of {Names<RescheduleInitiator>()}.");
+                errors.Add("initiatedBy", $"Who moved the interview is required: one of {EnumNames.Allowed<RescheduleInitiator>()}.");
             }
 
             return errors.Any ? errors.ToError() : interview.Reschedule(newTime.Value, r.Reason, initiatedBy, now);
@@ -227,9 +227,9 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         RunAsync<ThankYouNoteRequest>(request, id, InterviewCommand.RecordThankYouNote, cancellationToken, (r, interview, now) =>
         {
             var errors = new ValidationErrors();
-            if (!TryParseName<ThankYouMethod>(r.Method, out var method))
+            if (!EnumNames.TryParse<ThankYouMethod>(r.Method, out var method))
             {
-                errors.Add("method", $"The method is required: one of {Names<ThankYouMethod>()}.");
+                errors.Add("method", $"The method is required: one of {EnumNames.Allowed<ThankYouMethod>()}.");
             }
 
             DateTimeOffset? sentAt = null;
@@ -303,17 +303,4 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         return zone.IsSuccess ? zone.Value : null;
     }
 
-    private static bool TryParseName<TEnum>(string? text, out TEnum value)
-        where TEnum : struct, Enum
-    {
-        value = default;
-        return !string.IsNullOrWhiteSpace(text)
-            && !char.IsDigit(text.Trim()[0])
-            && !text.Trim().StartsWith('-')
-            && Enum.TryParse(text.Trim(), ignoreCase: true, out value)
-            && Enum.IsDefined(value);
-    }
-
-    private static string Names<TEnum>()
-        where TEnum : struct, Enum => string.Join(", ", Enum.GetNames<TEnum>());
 }

@@ -128,6 +128,8 @@ public sealed class InterviewCommandTests(LocalHostFactory factory) : IClassFixt
     [InlineData("initiatedBy", null)]
     [InlineData("initiatedBy", "\"Recruiter\"")]
     [InlineData("initiatedBy", "\"0\"")]
+    [InlineData("initiatedBy", "\"+1\"")]
+    [InlineData("initiatedBy", "\"Candidate,Company\"")]
     [InlineData("reason", "17")]
     public async Task A_bad_reschedule_is_a_400_naming_the_field_and_changes_nothing(string field, string? json)
     {
@@ -187,6 +189,8 @@ public sealed class InterviewCommandTests(LocalHostFactory factory) : IClassFixt
     [InlineData("recipients", "[]")]
     [InlineData("recipients", "[\"\"]")]
     [InlineData("method", "\"Pigeon\"")]
+    [InlineData("method", "\"Email,LinkedIn\"")]
+    [InlineData("method", "\"+1\"")]
     [InlineData("method", null)]
     public async Task A_bad_thank_you_note_is_a_400_naming_the_field(string field, string? json)
     {

@@ -89,6 +89,8 @@ public sealed class ListInterviewsTests(LocalHostFactory factory) : IClassFixtur
     [Theory]
     [InlineData("status=Pending", "status")]
     [InlineData("status=1", "status")]
+    [InlineData("status=%2B2", "status")]
+    [InlineData("status=Completed,Prepared", "status")]
     [InlineData("applicationId=nope", "applicationId")]
     [InlineData("interviewType=Coffee", "interviewType")]
     [InlineData("dateFrom=yesterday", "dateFrom")]

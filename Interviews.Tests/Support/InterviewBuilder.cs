@@ -17,7 +17,10 @@ public sealed class InterviewBuilder
     private string _timezone = "America/Los_Angeles";
     private DateTimeOffset _scheduledAt = ScheduledOn.AddDays(3);
 
-    /// <summary>The clock after the last step of <see cref="Build(InterviewStatus)"/>: later than every time the interview holds.</summary>
+    /// <summary>
+    /// The clock after the last step of <see cref="Build(InterviewStatus)"/>: later than every time the
+    /// interview recorded (created, updated, completed); an open interview's <c>ScheduledAt</c> is still ahead of it.
+    /// </summary>
     public DateTimeOffset Now { get; private set; } = ScheduledOn;
 
     public InterviewBuilder ForUser(Guid userId)
