@@ -1,5 +1,6 @@
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
+using Interviews.Functions.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,13 @@ builder.UseMiddleware<FunctionsAuthenticationMiddleware>();
 if (!string.IsNullOrEmpty(builder.Configuration["Auth:Development:SigningKey"]))
 {
     throw new InvalidOperationException("Setting Auth:Development:SigningKey is for Interviews.LocalHost only; remove it from the Functions app's settings.");
+}
+
+// The deployed app stores its data in Cosmos DB only; without its settings it would fall back to a
+// SQLite file on the instance's disk, so it refuses to start and names the setting.
+if (!(builder.Configuration.GetSection(CosmosSettings.Section).Get<CosmosSettings>() ?? new CosmosSettings()).IsConfigured)
+{
+    throw new InvalidOperationException(CosmosSettings.MissingMessage);
 }
 
 var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
