@@ -20,9 +20,13 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     private readonly bool _ownsDatabase;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public LocalHostFactory(string? databasePath = null)
+    /// <param name="databasePath">The SQLite file (default: a new one, deleted on dispose).</param>
+    /// <param name="settings">More settings for LocalHost (e.g. Cosmos DB's).</param>
+    public LocalHostFactory(string? databasePath = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        _settings = settings ?? new Dictionary<string, string?>();
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -51,6 +55,11 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
