@@ -46,6 +46,13 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     private static readonly string[] SystemProperties = ["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn", "ttl"];
     private const string PingId = "interviews-ping";
 
+    // Cosmos DB SQL keywords, which cannot follow "c." as a field name.
+    private static readonly HashSet<string> SqlKeywords = new(
+        ["and", "array", "as", "asc", "between", "by", "case", "cast", "convert", "cross", "desc", "distinct", "else", "end", "escape", "exists", "false",
+         "for", "from", "group", "having", "in", "inner", "insert", "into", "is", "join", "left", "like", "limit", "not", "null", "offset", "on", "or",
+         "order", "outer", "over", "right", "select", "set", "then", "top", "true", "udf", "undefined", "update", "value", "when", "where", "with"],
+        StringComparer.OrdinalIgnoreCase);
+
     private readonly Container _documents;
     private readonly Container _leases;
     private readonly IReadOnlyList<IndexDefinition> _indexes;
@@ -469,9 +476,14 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
             ? name
             : throw new ArgumentException($"'{name}' cannot be a Cosmos DB id.", nameof(name));
 
-    /// <summary>A body field in SQL; names come from code, and the bracket form keeps SQL keywords usable as names.</summary>
+    /// <summary>
+    /// A body field in SQL. Names come from code and are plain identifiers; the dot form (the one every
+    /// Cosmos DB example uses, in ORDER BY too), and the quoted form only for SQL keywords.
+    /// </summary>
     private static string Field(string name) =>
-        IdentifierPattern().IsMatch(name) ? $"c[\"{name}\"]" : throw new ArgumentException($"'{name}' is not a plain field name.", nameof(name));
+        !IdentifierPattern().IsMatch(name) ? throw new ArgumentException($"'{name}' is not a plain field name.", nameof(name))
+        : SqlKeywords.Contains(name) ? $"c[\"{name}\"]"
+        : $"c.{name}";
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
     private static partial Regex IdentifierPattern();

@@ -46,7 +46,10 @@ public interface ICheckpointStore
     Task WriteAsync(string name, string continuation, CancellationToken cancellationToken);
 }
 
-/// <summary>A document as stored: <see cref="Json"/> is the body the typed store wrote.</summary>
+/// <summary>
+/// A document as stored: <see cref="Json"/> is the body the typed store wrote (Cosmos DB returns it
+/// with <c>id</c>, <c>userId</c> and <c>kind</c> added, which typed stores ignore or already have).
+/// </summary>
 public sealed record StoredDocument(string PartitionKey, string Id, string Kind, string ETag, string Json);
 
 public enum WriteKind

@@ -193,8 +193,8 @@ public sealed class CosmosBatchTests
             Indexes);
         var text = query.QueryText;
         Assert.Equal(
-            "SELECT TOP @top * FROM c WHERE c[\"kind\"] = @kind AND c[\"colour\"] = @f0_0 AND c[\"size\"] IN (@f1_0, @f1_1) AND c[\"at\"] >= @f2_0"
-            + " AND c[\"at\"] >= @afterOrder AND (c[\"at\"] > @afterOrder OR c[\"id\"] > @afterId) ORDER BY c[\"kind\"], c[\"colour\"], c[\"at\"], c[\"id\"]",
+            "SELECT TOP @top * FROM c WHERE c.kind = @kind AND c.colour = @f0_0 AND c.size IN (@f1_0, @f1_1) AND c.at >= @f2_0"
+            + " AND c.at >= @afterOrder AND (c.at > @afterOrder OR c.id > @afterId) ORDER BY c.kind, c.colour, c.at, c.id",
             text);
         Assert.DoesNotContain("red", text, StringComparison.Ordinal);
         Assert.DoesNotContain("OFFSET", text, StringComparison.Ordinal);
