@@ -1,6 +1,8 @@
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
+using Interviews.Functions.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -8,6 +10,13 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<FunctionsExceptionMiddleware>();
 builder.UseMiddleware<FunctionsAuthenticationMiddleware>();
+
+// The deployed app stores its data in Cosmos DB only; without its settings it would fall back to a
+// SQLite file on the instance's disk, so it refuses to start and names the setting.
+if (!(builder.Configuration.GetSection(CosmosSettings.Section).Get<CosmosSettings>() ?? new CosmosSettings()).IsConfigured)
+{
+    throw new InvalidOperationException(CosmosSettings.MissingMessage);
+}
 
 // The deployed app trusts only its OpenID Connect authority; a development key fails start-up.
 builder.Services.AddSingleton(AuthSettings.ForDeployedApp(builder.Configuration));

@@ -1,5 +1,6 @@
 using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
+using Interviews.Functions.Storage;
 
 namespace Interviews.LocalHost;
 
@@ -26,7 +27,10 @@ public sealed class LocalAuthenticationMiddleware(RequestDelegate next, BearerTo
     }
 }
 
-/// <summary>A bug becomes a 500 problem without details, as on the Functions host; a client that went away gets nothing.</summary>
+/// <summary>
+/// A bug becomes a 500 problem without details, as on the Functions host, and an unavailable store a
+/// 503 with Retry-After; a client that went away gets nothing.
+/// </summary>
 public sealed partial class LocalExceptionMiddleware(RequestDelegate next, ILogger<LocalExceptionMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -42,11 +46,21 @@ public sealed partial class LocalExceptionMiddleware(RequestDelegate next, ILogg
                 return;
             }
 
-            LogFailed(logger, exception, context.Request.Method, context.Request.Path);
             context.Response.Clear();
+            if (exception is StoreUnavailableException unavailable)
+            {
+                LogUnavailable(logger, unavailable, context.Request.Method, context.Request.Path);
+                await Problems.WriteUnavailableAsync(context, unavailable.RetryAfter);
+                return;
+            }
+
+            LogFailed(logger, exception, context.Request.Method, context.Request.Path);
             await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal-error", "The request failed on the server; it was logged.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the store is unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);

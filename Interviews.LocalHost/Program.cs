@@ -7,7 +7,8 @@ using Interviews.Functions.Storage;
 namespace Interviews.LocalHost;
 
 /// <summary>
-/// Runs the Functions app's HTTP functions on Kestrel over the embedded SQLite store:
+/// Runs the Functions app's HTTP functions on Kestrel over the embedded SQLite store (Cosmos DB when
+/// <c>Cosmos:ConnectionString</c> or <c>Cosmos:AccountEndpoint</c> is set):
 /// <c>dotnet run --project Interviews.LocalHost</c> serves http://127.0.0.1:7071 (<c>--urls</c> overrides);
 /// <c>dotnet run --project Interviews.LocalHost -- token --user alice</c> prints a development token.
 /// </summary>
@@ -55,6 +56,10 @@ public sealed class Program
         if (app.Services.GetRequiredService<IDocumentContainer>() is SqliteDocumentContainer sqlite)
         {
             app.Logger.LogInformation("Embedded store: {Path}", sqlite.Path);
+        }
+        else
+        {
+            app.Logger.LogInformation("Cosmos DB store (settings section {Section})", CosmosSettings.Section);
         }
 
         app.UseMiddleware<LocalExceptionMiddleware>();

@@ -52,6 +52,12 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
                 return stored with { ETag = saved.Value };
             }
 
+            if (saved.Error!.Kind != ErrorKind.Conflict)
+            {
+                // Unavailable: retrying here would only add load to a throttled store.
+                return saved.Error;
+            }
+
             if (ifMatch.Present)
             {
                 return InterviewErrors.PreconditionFailed;

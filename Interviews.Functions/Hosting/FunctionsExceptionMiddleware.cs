@@ -1,4 +1,5 @@
 using Interviews.Functions.Http;
+using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -8,7 +9,8 @@ namespace Interviews.Functions.Hosting;
 
 /// <summary>
 /// The Functions host's last line: a bug in an HTTP function becomes a 500 problem without details
-/// (unhandled exceptions in isolated HTTP triggers otherwise risk hanging until the gateway times out).
+/// (unhandled exceptions in isolated HTTP triggers otherwise risk hanging until the gateway times out);
+/// a store that is unavailable for now becomes a 503 with Retry-After.
 /// </summary>
 public sealed partial class FunctionsExceptionMiddleware(ILogger<FunctionsExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
@@ -25,10 +27,20 @@ public sealed partial class FunctionsExceptionMiddleware(ILogger<FunctionsExcept
                 return;
             }
 
+            if (exception is StoreUnavailableException unavailable)
+            {
+                LogUnavailable(logger, unavailable, context.FunctionDefinition.Name);
+                await Problems.WriteUnavailableAsync(http, unavailable.RetryAfter);
+                return;
+            }
+
             LogFailed(logger, exception, context.FunctionDefinition.Name);
             await Problems.WriteAsync(http, StatusCodes.Status500InternalServerError, "internal-error", "The request failed on the server; it was logged.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Function}: the store is unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string function);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string function);

@@ -25,7 +25,11 @@ public static class Problems
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public static IResult From(Error error) => new ProblemResult(StatusOf(error.Kind), error.Code, error.Message, error.Fields);
+    /// <summary>How long a client should wait after a 503 when the store did not say (sent as <c>Retry-After</c>).</summary>
+    public static TimeSpan DefaultRetryAfter { get; } = TimeSpan.FromSeconds(5);
+
+    public static IResult From(Error error) =>
+        new ProblemResult(StatusOf(error.Kind), error.Code, error.Message, error.Fields, error.Kind == ErrorKind.Unavailable ? DefaultRetryAfter : null);
 
     public static IResult Status(int status, string code, string detail, IReadOnlyDictionary<string, string[]>? fields = null) =>
         new ProblemResult(status, code, detail, fields);
@@ -36,10 +40,21 @@ public static class Problems
     public static Task WriteAsync(HttpContext context, int status, string code, string detail) =>
         new ProblemResult(status, code, detail, null).ExecuteAsync(context);
 
-    private sealed class ProblemResult(int status, string code, string detail, IReadOnlyDictionary<string, string[]>? fields) : IResult
+    /// <summary>Writes the 503 of a store that is unavailable for now, with <c>Retry-After</c> (for the exception middlewares).</summary>
+    public static Task WriteUnavailableAsync(HttpContext context, TimeSpan? retryAfter) =>
+        new ProblemResult(StatusCodes.Status503ServiceUnavailable, "store-unavailable", "The store is busy or unavailable; retry after the time in Retry-After.", null, retryAfter ?? DefaultRetryAfter)
+            .ExecuteAsync(context);
+
+    private sealed class ProblemResult(int status, string code, string detail, IReadOnlyDictionary<string, string[]>? fields, TimeSpan? retryAfter = null) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
+            if (retryAfter is { } wait)
+            {
+                // Whole seconds (RFC 9110), rounded up so that a client never comes back too early.
+                httpContext.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             ProblemDetails problem = fields is null
                 ? new ProblemDetails()
                 : new HttpValidationProblemDetails(fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal));

@@ -7,6 +7,11 @@ namespace Interviews.Functions.Storage;
 /// embedded SQLite file each implement it once; every typed store (<see cref="InterviewStore"/>, …)
 /// is written once on top of it.
 /// </summary>
+/// <remarks>
+/// Reads, queries, feed reads and checkpoints that fail because the backend is unavailable (throttled,
+/// down, timed out) throw <see cref="StoreUnavailableException"/>; writes report
+/// <see cref="WriteFailure.Unavailable"/>. Every other failure is a bug and throws.
+/// </remarks>
 public interface IDocumentContainer
 {
     Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken);
@@ -41,7 +46,10 @@ public interface ICheckpointStore
     Task WriteAsync(string name, string continuation, CancellationToken cancellationToken);
 }
 
-/// <summary>A document as stored: <see cref="Json"/> is the body the typed store wrote.</summary>
+/// <summary>
+/// A document as stored: <see cref="Json"/> is the body the typed store wrote (Cosmos DB returns it
+/// with <c>id</c>, <c>userId</c> and <c>kind</c> added, which typed stores ignore or already have).
+/// </summary>
 public sealed record StoredDocument(string PartitionKey, string Id, string Kind, string ETag, string Json);
 
 public enum WriteKind
@@ -69,6 +77,12 @@ public enum WriteFailure
     AlreadyExists,
     PreconditionFailed,
     NotFound,
+    /// <summary>
+    /// The backend is throttled, down or timed out after its own retries. Nothing was written unless
+    /// the failure was a timeout, after which the write may have applied: a retry then sees
+    /// <see cref="AlreadyExists"/> or <see cref="PreconditionFailed"/>, never a half-applied batch.
+    /// </summary>
+    Unavailable,
 }
 
 /// <summary>Either every write applied (with the new ETags, in order; null for deletes) or none, with the reason.</summary>

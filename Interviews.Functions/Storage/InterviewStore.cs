@@ -37,6 +37,9 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
         new("interviews_by_type", InterviewKind, ["interviewType"], "scheduledAt"),
     ];
 
+    /// <summary>A save that the store could not take now (throttled, down, timed out); the client may retry.</summary>
+    public static Error StoreUnavailable { get; } = new(ErrorKind.Unavailable, "store-unavailable", "The store is busy or unavailable; retry after the time in Retry-After.");
+
     public async Task<StoredInterview?> GetAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken)
     {
         var document = await container.ReadAsync(Partition(userId), Id(interviewId), cancellationToken);
@@ -94,7 +97,10 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
         var outcome = await container.WriteAsync(Partition(interview.UserId), writes, cancellationToken);
         if (!outcome.IsSuccess)
         {
-            return new Error(ErrorKind.Conflict, "write-conflict", "The interview was changed by another request.");
+            // Nothing was written: the events stay pending, so a retry saves them with the change.
+            return outcome.Failure == WriteFailure.Unavailable
+                ? StoreUnavailable
+                : new Error(ErrorKind.Conflict, "write-conflict", "The interview was changed by another request.");
         }
 
         interview.ClearPendingEvents();

@@ -22,6 +22,12 @@ public abstract class DocumentContainerContract
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// Why this backend cannot run a batch of several writes here (null: it can). Only the tests that
+    /// are about such a batch skip; the others seed their data one write at a time.
+    /// </summary>
+    protected virtual string? MultiWriteBatchSkipReason => null;
+
     [Fact]
     public async Task Reading_a_missing_document_gives_null()
     {
@@ -69,6 +75,11 @@ public abstract class DocumentContainerContract
     [Fact]
     public async Task A_batch_applies_all_of_its_writes_or_none()
     {
+        if (MultiWriteBatchSkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
         var container = await CreateContainerAsync();
         var created = await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01")), DocumentWrite.Create("b", Kind, Thing("red", "2026-01-02"))], Token);
         Assert.True(created.IsSuccess);
@@ -116,7 +127,7 @@ public abstract class DocumentContainerContract
             .Select(i => DocumentWrite.Create($"id{i:D2}", Kind, Thing(i % 3 == 0 ? "red" : "blue", $"2026-01-{25 - i:D2}")))
             .Append(DocumentWrite.Create("other-kind", "other", Thing("red", "2026-01-01")))
             .ToList();
-        Assert.True((await container.WriteAsync("p1", writes, Token)).IsSuccess);
+        await SeedAsync(container, "p1", writes);
 
         var seen = new List<string>();
         DocumentCursor? cursor = null;
@@ -139,15 +150,15 @@ public abstract class DocumentContainerContract
     public async Task Range_and_in_filters_combine()
     {
         var container = await CreateContainerAsync();
-        await container.WriteAsync(
+        await SeedAsync(
+            container,
             "p1",
             [
                 DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01")),
                 DocumentWrite.Create("b", Kind, Thing("blue", "2026-01-02")),
                 DocumentWrite.Create("c", Kind, Thing("green", "2026-01-03")),
                 DocumentWrite.Create("d", Kind, Thing("red", "2026-01-04")),
-            ],
-            Token);
+            ]);
         var page = await container.QueryAsync(
             new DocumentQuery("p1", Kind, [FieldFilter.In("colour", "red", "green"), FieldFilter.AtLeast("at", "2026-01-02"), FieldFilter.Below("at", "2026-01-04")], "at", 10, null),
             Token);
@@ -159,7 +170,7 @@ public abstract class DocumentContainerContract
     public async Task Ties_in_the_order_field_are_broken_by_id_across_pages()
     {
         var container = await CreateContainerAsync();
-        await container.WriteAsync("p1", [.. new[] { "e", "a", "d", "b", "c" }.Select(id => DocumentWrite.Create(id, Kind, Thing("red", "2026-01-01")))], Token);
+        await SeedAsync(container, "p1", [.. new[] { "e", "a", "d", "b", "c" }.Select(id => DocumentWrite.Create(id, Kind, Thing("red", "2026-01-01")))]);
         var first = await container.QueryAsync(new DocumentQuery("p1", Kind, [], "at", 2, null), Token);
         var second = await container.QueryAsync(new DocumentQuery("p1", Kind, [], "at", 2, first.Next), Token);
         var third = await container.QueryAsync(new DocumentQuery("p1", Kind, [], "at", 2, second.Next), Token);
@@ -177,13 +188,33 @@ public abstract class DocumentContainerContract
         Assert.Equal(["a", "b"], first.Items.Select(d => d.Id).Order());
 
         var created = await container.ReadAsync("p1", "a", Token);
-        await container.WriteAsync("p1", [DocumentWrite.Replace("a", Kind, Thing("green", "2026-01-01"), created!.ETag), DocumentWrite.Create("c", Kind, Thing("red", "2026-01-02"))], Token);
+        await SeedAsync(container, "p1", [DocumentWrite.Replace("a", Kind, Thing("green", "2026-01-01"), created!.ETag), DocumentWrite.Create("c", Kind, Thing("red", "2026-01-02"))]);
         var second = await ReadAllAsync(container, first.Continuation);
         Assert.Equal(["a", "c"], second.Items.Where(d => d.PartitionKey == "p1").Select(d => d.Id));
         Assert.Equal("green", Colour(second.Items.Single(d => d.Id == "a")));
 
         var nothing = await container.ReadFeedAsync(second.Continuation, 100, Token);
         Assert.Empty(nothing.Items);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_reads_back_the_last_continuation_written()
+    {
+        var checkpoints = (ICheckpointStore)await CreateContainerAsync();
+        Assert.Null(await checkpoints.ReadAsync("pump", Token));
+        await checkpoints.WriteAsync("pump", "first", Token);
+        await checkpoints.WriteAsync("pump", "second", Token);
+        await checkpoints.WriteAsync("other", "x", Token);
+        Assert.Equal("second", await checkpoints.ReadAsync("pump", Token));
+    }
+
+    /// <summary>Writes test data one document at a time, so that only the batch tests need batches of several writes.</summary>
+    private static async Task SeedAsync(IDocumentContainer container, string partitionKey, IEnumerable<DocumentWrite> writes)
+    {
+        foreach (var write in writes)
+        {
+            Assert.True((await container.WriteAsync(partitionKey, [write], Token)).IsSuccess);
+        }
     }
 
     private static async Task<FeedPage> ReadAllAsync(IDocumentContainer container, string? continuation)

@@ -20,17 +20,22 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     private readonly bool _ownsDatabase;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     public LocalHostFactory()
-        : this(null)
+        : this(null, null)
     {
     }
 
     /// <summary>A server over an existing database file, which it leaves in place (to test a restart).</summary>
-    public static LocalHostFactory OnDatabase(string databasePath) => new(databasePath);
+    public static LocalHostFactory OnDatabase(string databasePath) => new(databasePath, null);
 
-    private LocalHostFactory(string? databasePath)
+    /// <summary>A server with more settings (e.g. Cosmos DB's).</summary>
+    public static LocalHostFactory WithSettings(IReadOnlyDictionary<string, string?> settings) => new(null, settings);
+
+    private LocalHostFactory(string? databasePath, IReadOnlyDictionary<string, string?>? settings)
     {
+        _settings = settings ?? new Dictionary<string, string?>();
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -65,6 +70,11 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

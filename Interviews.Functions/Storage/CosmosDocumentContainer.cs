@@ -1,0 +1,493 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+
+namespace Interviews.Functions.Storage;
+
+/// <summary>How <see cref="CosmosDocumentContainer"/> applies a write batch.</summary>
+internal enum CosmosBatchMode
+{
+    /// <summary>One <see cref="TransactionalBatch"/> in the partition: all or nothing. Always, in the app.</summary>
+    Transactional,
+
+    /// <summary>
+    /// Test-only, for a Cosmos-protocol server without TransactionalBatch: a batch of exactly one write
+    /// goes through the item API with the same conditions (atomic by itself); larger batches throw.
+    /// </summary>
+    SingleItemWrites,
+}
+
+/// <summary>
+/// The production backend: Cosmos DB (NoSQL), one container partitioned by <c>/userId</c>. A document is
+/// the seam's body plus <c>id</c>, <c>userId</c> (the partition key), <c>kind</c> and, for expiring
+/// documents, <c>ttl</c> in seconds; <c>_etag</c> is its ETag. Writes are one
+/// <see cref="TransactionalBatch"/> per call; queries are parameterized single-partition SQL with keyset
+/// paging ordered to match a composite index; the feed is the change feed pull model; checkpoints
+/// are documents in the <c>leases</c> container. Every request's RU charge is logged (debug) and
+/// recorded in the histogram <c>interviews.cosmos.request_charge</c> of the meter <c>Interviews.Storage</c>.
+/// </summary>
+public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheckpointStore
+{
+    public const string MeterName = "Interviews.Storage";
+    public const string RequestChargeInstrument = "interviews.cosmos.request_charge";
+    public const string PartitionKeyField = "userId";
+    public const string KindField = "kind";
+
+    /// <summary>The most writes one TransactionalBatch may hold.</summary>
+    public const int MaxBatchWrites = 100;
+
+    private static readonly Meter SharedMeter = new(MeterName);
+    private static readonly string[] SystemProperties = ["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn", "ttl"];
+    private const string PingId = "interviews-ping";
+
+    // Cosmos DB SQL keywords, which cannot follow "c." as a field name.
+    private static readonly HashSet<string> SqlKeywords = new(
+        ["and", "array", "as", "asc", "between", "by", "case", "cast", "convert", "cross", "desc", "distinct", "else", "end", "escape", "exists", "false",
+         "for", "from", "group", "having", "in", "inner", "insert", "into", "is", "join", "left", "like", "limit", "not", "null", "offset", "on", "or",
+         "order", "outer", "over", "right", "select", "set", "then", "top", "true", "udf", "undefined", "update", "value", "when", "where", "with"],
+        StringComparer.OrdinalIgnoreCase);
+
+    private readonly Container _documents;
+    private readonly Container _leases;
+    private readonly IReadOnlyList<IndexDefinition> _indexes;
+    private readonly ILogger _logger;
+    private readonly Histogram<double> _requestCharge;
+    private readonly CosmosBatchMode _batchMode;
+
+    public CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger<CosmosDocumentContainer> logger, IMeterFactory? meterFactory = null)
+        : this(documents, leases, indexes, logger, meterFactory, CosmosBatchMode.Transactional)
+    {
+    }
+
+    internal CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger logger, IMeterFactory? meterFactory, CosmosBatchMode batchMode)
+    {
+        _documents = documents;
+        _leases = leases;
+        _indexes = [.. indexes];
+        _logger = logger;
+        _batchMode = batchMode;
+        var meter = meterFactory?.Create(MeterName) ?? SharedMeter;
+        _requestCharge = meter.CreateHistogram<double>(RequestChargeInstrument, "RU", "Request units charged by Cosmos DB, per request or query page.");
+    }
+
+    /// <summary>The app's store: the containers of containers.json in the configured database.</summary>
+    public static CosmosDocumentContainer Create(CosmosClient client, CosmosSettings settings, IEnumerable<IndexDefinition> indexes, ILogger<CosmosDocumentContainer> logger, IMeterFactory? meterFactory)
+    {
+        var database = settings.DatabaseName ?? CosmosContainerDefinitions.Embedded.DatabaseName;
+        return new CosmosDocumentContainer(
+            client.GetContainer(database, CosmosContainerDefinitions.DocumentsContainer),
+            client.GetContainer(database, CosmosContainerDefinitions.LeasesContainer),
+            indexes,
+            logger,
+            meterFactory);
+    }
+
+    public async Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync("read", () => _documents.ReadItemStreamAsync(id, new PartitionKey(partitionKey), null, cancellationToken), cancellationToken);
+        if (IsMissingItem(response))
+        {
+            return null;
+        }
+
+        EnsureSuccess(response, "read");
+        return ToStored(await ParseObjectAsync(response.Content, cancellationToken), partitionKey);
+    }
+
+    public async Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(writes.Count, nameof(writes));
+        if (writes.Count > MaxBatchWrites)
+        {
+            throw new ArgumentException($"A Cosmos DB transactional batch holds at most {MaxBatchWrites} writes; this one has {writes.Count}.", nameof(writes));
+        }
+
+        try
+        {
+            return _batchMode == CosmosBatchMode.SingleItemWrites
+                ? await WriteOneAsync(partitionKey, writes, cancellationToken)
+                : await WriteBatchAsync(partitionKey, writes, cancellationToken);
+        }
+        catch (StoreUnavailableException)
+        {
+            return WriteOutcome.Failed(WriteFailure.Unavailable, -1);
+        }
+    }
+
+    public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        var definition = BuildQuery(query, _indexes);
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(query.PartitionKey), MaxItemCount = query.Limit + 1 };
+        var items = new List<(StoredDocument Document, string OrderValue)>(query.Limit + 1);
+
+        // One page usually answers; Cosmos DB may still return a short page with more to come, so read on
+        // until the extra item that tells whether there is a next page.
+        using var iterator = _documents.GetItemQueryStreamIterator(definition, null, options);
+        while (items.Count <= query.Limit && iterator.HasMoreResults)
+        {
+            using var response = await SendAsync("query", () => iterator.ReadNextAsync(cancellationToken), cancellationToken);
+            EnsureSuccess(response, "query");
+            foreach (var document in await ParseDocumentsAsync(response.Content, cancellationToken))
+            {
+                var orderValue = document[query.OrderBy] is JsonValue value && value.TryGetValue<string>(out var text) ? text : "";
+                items.Add((ToStored(document, query.PartitionKey), orderValue));
+            }
+        }
+
+        if (items.Count <= query.Limit)
+        {
+            return new DocumentPage([.. items.Select(i => i.Document)], null);
+        }
+
+        var last = items[query.Limit - 1];
+        return new DocumentPage([.. items.Take(query.Limit).Select(i => i.Document)], new DocumentCursor(last.OrderValue, last.Document.Id));
+    }
+
+    /// <remarks>
+    /// The continuation is the SDK's own change feed continuation for the whole container: it already
+    /// holds one position per feed range and follows splits and merges, which a hand-kept map of
+    /// ranges would have to redo. Each call reads the next page of one range; the SDK moves on to the
+    /// next range when one has nothing new, and answers "not modified" only when none has.
+    /// </remarks>
+    public async Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxItems, 1);
+        var start = continuation is null ? ChangeFeedStartFrom.Beginning() : ChangeFeedStartFrom.ContinuationToken(continuation);
+        using var iterator = _documents.GetChangeFeedStreamIterator(start, ChangeFeedMode.LatestVersion, new ChangeFeedRequestOptions { PageSizeHint = maxItems });
+        using var response = await SendAsync("feed", () => iterator.ReadNextAsync(cancellationToken), cancellationToken);
+        var next = response.ContinuationToken ?? continuation;
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return new FeedPage([], next);
+        }
+
+        EnsureSuccess(response, "feed");
+        var documents = await ParseDocumentsAsync(response.Content, cancellationToken);
+        return new FeedPage([.. documents.Select(d => ToStored(d, null))], next);
+    }
+
+    async Task<string?> ICheckpointStore.ReadAsync(string name, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync("checkpoint-read", () => _leases.ReadItemStreamAsync(CheckpointId(name), new PartitionKey(CheckpointId(name)), null, cancellationToken), cancellationToken);
+        if (IsMissingItem(response))
+        {
+            return null;
+        }
+
+        EnsureSuccess(response, "checkpoint-read");
+        var document = await ParseObjectAsync(response.Content, cancellationToken);
+        return document["continuation"]?.GetValue<string>();
+    }
+
+    async Task ICheckpointStore.WriteAsync(string name, string continuation, CancellationToken cancellationToken)
+    {
+        var id = CheckpointId(name);
+        using var body = ToStream(new JsonObject { ["id"] = id, [KindField] = "checkpoint", ["continuation"] = continuation });
+        using var response = await SendAsync("checkpoint-write", () => _leases.UpsertItemStreamAsync(body, new PartitionKey(id), null, cancellationToken), cancellationToken);
+        EnsureSuccess(response, "checkpoint-write");
+    }
+
+    /// <summary>A point read of an id that never exists: 1 RU, proves the account answers and the container exists.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync("ping", () => _documents.ReadItemStreamAsync(PingId, new PartitionKey(PingId), null, cancellationToken), cancellationToken);
+        if (!IsMissingItem(response))
+        {
+            EnsureSuccess(response, "ping");
+        }
+    }
+
+    /// <summary>
+    /// The SQL of a page: parameters for every value; ordered by <c>kind</c>, the equality fields of the
+    /// best matching <see cref="IndexDefinition"/>, the order field and <c>id</c> — exactly a composite
+    /// index (the leading fields are constant under the filter, so the order is the one asked for);
+    /// the cursor as a keyset condition, never OFFSET.
+    /// </summary>
+    internal static QueryDefinition BuildQuery(DocumentQuery query, IReadOnlyList<IndexDefinition> indexes)
+    {
+        var equalities = query.Filters.Where(f => f.Operator == FilterOperator.Equal).Select(f => f.Field).ToHashSet(StringComparer.Ordinal);
+        var index = indexes
+            .Where(i => i.Kind == query.Kind && i.OrderField == query.OrderBy && i.EqualityFields.All(equalities.Contains))
+            .MaxBy(i => i.EqualityFields.Count)
+            ?? throw new InvalidOperationException($"No index definition serves kind '{query.Kind}' ordered by '{query.OrderBy}'; add one (and its composite index).");
+
+        var parameters = new List<(string Name, object Value)> { ("@top", query.Limit + 1), ("@kind", query.Kind) };
+        var sql = new StringBuilder($"SELECT TOP @top * FROM c WHERE {Field(KindField)} = @kind");
+        for (var f = 0; f < query.Filters.Count; f++)
+        {
+            var filter = query.Filters[f];
+            var names = filter.Values.Select((value, v) =>
+            {
+                var name = $"@f{f}_{v}";
+                parameters.Add((name, value));
+                return name;
+            }).ToList();
+            var field = Field(filter.Field);
+            sql.Append(filter.Operator switch
+            {
+                FilterOperator.Equal => $" AND {field} = {names[0]}",
+                FilterOperator.GreaterOrEqual => $" AND {field} >= {names[0]}",
+                FilterOperator.LessThan => $" AND {field} < {names[0]}",
+                FilterOperator.In => $" AND {field} IN ({string.Join(", ", names)})",
+                _ => throw new ArgumentOutOfRangeException(nameof(query), filter.Operator, "Unknown filter operator."),
+            });
+        }
+
+        var order = Field(query.OrderBy);
+        if (query.After is { } after)
+        {
+            // (order, id) > (afterOrder, afterId), written so that the range on the order field can seek the index.
+            sql.Append(CultureInfo.InvariantCulture, $" AND {order} >= @afterOrder AND ({order} > @afterOrder OR {Field("id")} > @afterId)");
+            parameters.Add(("@afterOrder", after.OrderValue));
+            parameters.Add(("@afterId", after.Id));
+        }
+
+        var orderFields = new[] { KindField }.Concat(index.EqualityFields).Append(query.OrderBy).Append("id");
+        sql.Append(" ORDER BY ").AppendJoin(", ", orderFields.Select(Field));
+
+        var definition = new QueryDefinition(sql.ToString());
+        foreach (var (name, value) in parameters)
+        {
+            definition.WithParameter(name, value);
+        }
+
+        return definition;
+    }
+
+    private async Task<WriteOutcome> WriteBatchAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
+    {
+        var batch = _documents.CreateTransactionalBatch(new PartitionKey(partitionKey));
+        var streams = new List<Stream>(writes.Count);
+        try
+        {
+            foreach (var write in writes)
+            {
+                var options = new TransactionalBatchItemRequestOptions { IfMatchEtag = write.IfMatch, EnableContentResponseOnWrite = false };
+                switch (write.Kind)
+                {
+                    case WriteKind.Create:
+                        streams.Add(ToStream(Envelope(partitionKey, write)));
+                        batch.CreateItemStream(streams[^1], options);
+                        break;
+                    case WriteKind.Replace:
+                        streams.Add(ToStream(Envelope(partitionKey, write)));
+                        batch.ReplaceItemStream(write.Id, streams[^1], options);
+                        break;
+                    case WriteKind.Delete:
+                        batch.DeleteItem(write.Id, options);
+                        break;
+                    default:
+                        throw new ArgumentOutOfRangeException(nameof(writes), write.Kind, "Unknown write kind.");
+                }
+            }
+
+            using var response = await InvokeAsync("write", () => batch.ExecuteAsync(cancellationToken), cancellationToken);
+            Record("write", response.RequestCharge);
+            if (response.IsSuccessStatusCode)
+            {
+                return new WriteOutcome([.. writes.Select((w, i) => w.Kind == WriteKind.Delete ? null : response[i].ETag)], null);
+            }
+
+            // The whole batch failed and nothing was written; the operation that failed it is the one
+            // that is not 424 (failed dependency). A throttled or timed-out batch may have no such one.
+            var failedIndex = Enumerable.Range(0, response.Count).FirstOrDefault(i => response[i].StatusCode != HttpStatusCode.FailedDependency, -1);
+            var status = failedIndex >= 0 ? response[failedIndex].StatusCode : response.StatusCode;
+            return WriteOutcome.Failed(FailureOf(status, response.ErrorMessage), failedIndex);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<WriteOutcome> WriteOneAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
+    {
+        if (writes.Count != 1)
+        {
+            throw new NotSupportedException("Without TransactionalBatch only a batch of one write is atomic; this one has " + writes.Count.ToString(CultureInfo.InvariantCulture) + ".");
+        }
+
+        var write = writes[0];
+        var key = new PartitionKey(partitionKey);
+        var options = new ItemRequestOptions { IfMatchEtag = write.IfMatch, EnableContentResponseOnWrite = false };
+        using var body = write.Kind == WriteKind.Delete ? null : ToStream(Envelope(partitionKey, write));
+        using var response = await SendAsync("write", () => write.Kind switch
+        {
+            WriteKind.Create => _documents.CreateItemStreamAsync(body!, key, options, cancellationToken),
+            WriteKind.Replace => _documents.ReplaceItemStreamAsync(body!, write.Id, key, options, cancellationToken),
+            WriteKind.Delete => _documents.DeleteItemStreamAsync(write.Id, key, options, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(writes), write.Kind, "Unknown write kind."),
+        }, cancellationToken);
+        return response.IsSuccessStatusCode
+            ? new WriteOutcome([write.Kind == WriteKind.Delete ? null : response.Headers.ETag], null)
+            : WriteOutcome.Failed(FailureOf(response.StatusCode, response.ErrorMessage), 0);
+    }
+
+    private static WriteFailure FailureOf(HttpStatusCode status, string? message) => status switch
+    {
+        HttpStatusCode.Conflict => WriteFailure.AlreadyExists,
+        HttpStatusCode.PreconditionFailed => WriteFailure.PreconditionFailed,
+        HttpStatusCode.NotFound => WriteFailure.NotFound,
+        _ when IsTransient(status) => WriteFailure.Unavailable,
+        _ => throw new InvalidOperationException($"Cosmos DB refused the write: {(int)status} {message}"),
+    };
+
+    /// <summary>Sends one request; records its charge; turns throttling, unavailability and timeouts into <see cref="StoreUnavailableException"/>.</summary>
+    private async Task<ResponseMessage> SendAsync(string operation, Func<Task<ResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        var response = await InvokeAsync(operation, send, cancellationToken);
+        Record(operation, response.Headers.RequestCharge);
+        if (Unavailable(operation, response.StatusCode, RetryAfterOf(response), null) is { } unavailable)
+        {
+            response.Dispose();
+            throw unavailable;
+        }
+
+        return response;
+    }
+
+    /// <summary>Runs one SDK call; exceptions that mean "unavailable for now" become <see cref="StoreUnavailableException"/>.</summary>
+    private async Task<T> InvokeAsync<T>(string operation, Func<Task<T>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (CosmosException e)
+        {
+            Record(operation, e.RequestCharge);
+            throw Unavailable(operation, e.StatusCode, e.RetryAfter, e) ?? (Exception)new InvalidOperationException($"Cosmos DB failed the {operation}: {(int)e.StatusCode} {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The SDK's own timeout, not the caller's cancellation.
+            throw new StoreUnavailableException($"Cosmos DB did not answer the {operation} in time.", null, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new StoreUnavailableException($"Cosmos DB could not be reached for the {operation}.", null, e);
+        }
+    }
+
+    private static StoreUnavailableException? Unavailable(string operation, HttpStatusCode status, TimeSpan? retryAfter, Exception? inner) =>
+        IsTransient(status)
+            ? new StoreUnavailableException($"Cosmos DB answered the {operation} with {(int)status} after the SDK's retries.", retryAfter, inner)
+            : null;
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout;
+
+    private static TimeSpan? RetryAfterOf(ResponseMessage response) =>
+        response.Headers["x-ms-retry-after-ms"] is { } ms && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? TimeSpan.FromMilliseconds(value)
+            : null;
+
+    private static void EnsureSuccess(ResponseMessage response, string operation)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Cosmos DB failed the {operation}: {(int)response.StatusCode} {response.ErrorMessage}");
+        }
+    }
+
+    /// <summary>A 404 for the item, not for a missing container or database (sub-status 1003).</summary>
+    private static bool IsMissingItem(ResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.NotFound && response.Headers["x-ms-substatus"] is null or "0";
+
+    private void Record(string operation, double charge)
+    {
+        _requestCharge.Record(charge, new KeyValuePair<string, object?>("operation", operation));
+        LogCharge(_logger, operation, charge);
+    }
+
+    /// <summary>The body with the envelope fields; a body that already has one of them with another value is a bug.</summary>
+    private static JsonObject Envelope(string partitionKey, DocumentWrite write)
+    {
+        var body = JsonNode.Parse(write.Json ?? throw new ArgumentException("A create or replace needs a body.", nameof(write))) as JsonObject
+            ?? throw new ArgumentException("A document body must be a JSON object.", nameof(write));
+        SetEnvelopeField(body, "id", write.Id);
+        SetEnvelopeField(body, PartitionKeyField, partitionKey);
+        SetEnvelopeField(body, KindField, write.DocumentKind);
+        if (body.ContainsKey("ttl"))
+        {
+            throw new ArgumentException("'ttl' is reserved for the document's time to live.", nameof(write));
+        }
+
+        if (write.TimeToLive is { } ttl)
+        {
+            body["ttl"] = (int)Math.Clamp(Math.Ceiling(ttl.TotalSeconds), 1, int.MaxValue);
+        }
+
+        return body;
+    }
+
+    private static void SetEnvelopeField(JsonObject body, string name, string value)
+    {
+        if (body[name] is { } existing && !(existing is JsonValue v && v.TryGetValue<string>(out var text) && text == value))
+        {
+            throw new ArgumentException($"The body's '{name}' differs from the document's {name} '{value}'.", nameof(body));
+        }
+
+        body[name] = value;
+    }
+
+    /// <summary>A stored document back as the seam's: system properties and <c>ttl</c> removed; <c>id</c>, <c>userId</c> and <c>kind</c> stay.</summary>
+    private static StoredDocument ToStored(JsonObject document, string? partitionKey)
+    {
+        var etag = document["_etag"]?.GetValue<string>() ?? throw new InvalidOperationException("A Cosmos DB document without _etag.");
+        foreach (var name in SystemProperties)
+        {
+            document.Remove(name);
+        }
+
+        return new StoredDocument(
+            partitionKey ?? document[PartitionKeyField]?.GetValue<string>() ?? "",
+            document["id"]!.GetValue<string>(),
+            document[KindField]?.GetValue<string>() ?? "",
+            etag,
+            document.ToJsonString());
+    }
+
+    private static async Task<JsonObject> ParseObjectAsync(Stream content, CancellationToken cancellationToken) =>
+        await JsonNode.ParseAsync(content, cancellationToken: cancellationToken) as JsonObject
+        ?? throw new InvalidOperationException("Cosmos DB returned a document that is not a JSON object.");
+
+    /// <summary>The <c>Documents</c> of a query or change feed page.</summary>
+    private static async Task<IEnumerable<JsonObject>> ParseDocumentsAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var page = await ParseObjectAsync(content, cancellationToken);
+        return page["Documents"] is JsonArray documents ? documents.OfType<JsonObject>().ToList() : [];
+    }
+
+    private static MemoryStream ToStream(JsonObject document) => new(Encoding.UTF8.GetBytes(document.ToJsonString()));
+
+    private static string CheckpointId(string name) =>
+        !string.IsNullOrEmpty(name) && name.IndexOfAny(['/', '\\', '?', '#']) < 0
+            ? name
+            : throw new ArgumentException($"'{name}' cannot be a Cosmos DB id.", nameof(name));
+
+    /// <summary>
+    /// A body field in SQL. Names come from code and are plain identifiers; the dot form (the one every
+    /// Cosmos DB example uses, in ORDER BY too), and the quoted form only for SQL keywords.
+    /// </summary>
+    private static string Field(string name) =>
+        !IdentifierPattern().IsMatch(name) ? throw new ArgumentException($"'{name}' is not a plain field name.", nameof(name))
+        : SqlKeywords.Contains(name) ? $"c[\"{name}\"]"
+        : $"c.{name}";
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    private static partial Regex IdentifierPattern();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cosmos DB {Operation}: {RequestCharge} RU")]
+    private static partial void LogCharge(ILogger logger, string operation, double requestCharge);
+}

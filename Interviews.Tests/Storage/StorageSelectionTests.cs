@@ -1,0 +1,89 @@
+using System.Reflection;
+using Interviews.Functions.Hosting;
+using Interviews.Functions.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Interviews.Tests.Storage;
+
+/// <summary>Which backend the settings select, for the document seam and the feed's checkpoints alike.</summary>
+public sealed class StorageSelectionTests : IDisposable
+{
+    // A loopback endpoint nothing listens on: building the client and the container sends no request.
+    private const string ConnectionString = "AccountEndpoint=https://127.0.0.1:1/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;";
+
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+
+    [Fact]
+    public void Without_cosmos_settings_both_resolve_to_the_embedded_sqlite_store()
+    {
+        using var services = Build([]);
+        var container = services.GetRequiredService<IDocumentContainer>();
+        Assert.IsType<SqliteDocumentContainer>(container);
+        Assert.Same(container, services.GetRequiredService<ICheckpointStore>());
+    }
+
+    [Theory]
+    [InlineData("Cosmos:ConnectionString", ConnectionString)]
+    [InlineData("Cosmos:AccountEndpoint", "https://127.0.0.1:1/")]
+    public void A_connection_string_or_an_account_endpoint_selects_cosmos_for_both(string setting, string value)
+    {
+        using var services = Build(new() { [setting] = value });
+        var container = services.GetRequiredService<IDocumentContainer>();
+        Assert.IsType<CosmosDocumentContainer>(container);
+        Assert.Same(container, services.GetRequiredService<ICheckpointStore>());
+    }
+
+    [Fact]
+    public void The_functions_app_refuses_to_start_without_cosmos_settings_and_names_the_setting()
+    {
+        var entryPoint = typeof(InterviewsRegistration).Assembly.EntryPoint!;
+        // Command-line settings win over the test folder's appsettings.json (LocalHost's, with a development key) and the environment.
+        string[] args = ["--Auth:Development:SigningKey=", "--Cosmos:ConnectionString=", "--Cosmos:AccountEndpoint="];
+        var thrown = Assert.Throws<TargetInvocationException>(() => entryPoint.Invoke(null, [args]));
+        var failure = Assert.IsType<InvalidOperationException>(thrown.InnerException);
+        Assert.Contains("Cosmos:ConnectionString", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Cosmos:AccountEndpoint", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Containers_json_has_exactly_the_composite_indexes_the_interview_store_needs()
+    {
+        var documents = CosmosContainerDefinitions.Embedded[CosmosContainerDefinitions.DocumentsContainer];
+        Assert.Equal("/userId", documents.PartitionKeyPath);
+        Assert.Equal(-1, documents.DefaultTtl); // TTL on, no default: only documents with their own ttl expire
+        static string Key(IReadOnlyList<CosmosCompositePath> paths) => string.Join(",", paths.Select(p => $"{p.Path} {p.Order}"));
+        Assert.Equal(
+            CosmosCompositePath.For(InterviewStore.Indexes).Select(Key).Order(),
+            documents.IndexingPolicy!.CompositeIndexes!.Select(Key).Order());
+        foreach (var large in new[] { "/interviewNotes/?", "/preparationNotes/?", "/rescheduleHistory/*", "/data/*" })
+        {
+            Assert.Contains(documents.IndexingPolicy.ExcludedPaths!, p => p.Path == large);
+        }
+
+        var properties = documents.ToProperties();
+        Assert.Equal(4, properties.IndexingPolicy.CompositeIndexes.Count);
+        Assert.Equal("/id", CosmosContainerDefinitions.Embedded[CosmosContainerDefinitions.LeasesContainer].PartitionKeyPath);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    private ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        settings["Storage:SqlitePath"] = _path;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging()
+            .AddMetrics()
+            .AddInterviews()
+            .BuildServiceProvider();
+    }
+}
