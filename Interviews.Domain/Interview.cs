@@ -76,6 +76,9 @@ public sealed class Interview
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>How many changes the interview has had (1 once scheduled); calendars use it as the event's SEQUENCE.</summary>
+    public int Version { get; private set; }
+
     /// <summary>The events recorded since the interview was loaded; the store saves them with the change.</summary>
     public IReadOnlyList<IDomainEvent> PendingEvents => _pendingEvents;
 
@@ -357,7 +360,7 @@ public sealed class Interview
         CompletedAt, ActualDuration, PerformanceRating, InterviewNotes, NextSteps, FollowUpRequired,
         PreparationNotes, ResearchCompleted, QuestionsPrepped, MaterialsGathered,
         ThankYouNoteSent, ThankYouSentAt, [.. ThankYouRecipients], ThankYouMethod, ThankYouNotes,
-        [.. _rescheduleHistory], CreatedAt, UpdatedAt);
+        [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version);
 
     /// <summary>
     /// Rebuilds an interview from what the store saved. Saved state was valid when written, so rules are
@@ -395,6 +398,7 @@ public sealed class Interview
             ThankYouNotes = s.ThankYouNotes,
             CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt,
+            Version = s.Version,
         };
         interview._rescheduleHistory.AddRange(s.RescheduleHistory);
         return interview;
@@ -452,7 +456,11 @@ public sealed class Interview
 
     private void Touch(DateTimeOffset now) => UpdatedAt = now;
 
-    private void Record(IDomainEvent domainEvent) => _pendingEvents.Add(domainEvent);
+    private void Record(IDomainEvent domainEvent)
+    {
+        Version++;
+        _pendingEvents.Add(domainEvent);
+    }
 }
 
 /// <summary>Everything an <see cref="Interview"/> holds, as plain data for the store to save and restore.</summary>
@@ -484,4 +492,5 @@ public sealed record InterviewSnapshot(
     string? ThankYouNotes,
     IReadOnlyList<RescheduleEvent> RescheduleHistory,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    int Version = 0);

@@ -23,6 +23,11 @@ public sealed class Program
             return TokenCommand.Run(tokenArgs, Console.Out, Console.Error);
         }
 
+        if (args is ["dead-letters", .. var deadLetterArgs])
+        {
+            return DeadLettersCommand.RunAsync(deadLetterArgs, Console.Out, Console.Error).GetAwaiter().GetResult();
+        }
+
         BuildApp(args).Run();
         return 0;
     }
@@ -48,6 +53,11 @@ public sealed class Program
                 : auth.ForAuthority();
         });
 
+        // Timer functions run on their own schedules unless LocalHost:RunTimers is false (tests run them by hand).
+        var timers = FunctionTimers.Find(typeof(InterviewsApi).Assembly, builder.Configuration);
+        builder.Services.AddHostedService(sp => new FunctionTimers(timers, sp, sp.GetRequiredService<ILogger<FunctionTimers>>()));
+
+        builder.Services.AddSingleton(timers);
         var app = builder.Build();
 
         // Open the store and read the token settings now: a bad path, a broken file or a missing key

@@ -1,6 +1,7 @@
 using Interviews.Domain;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
+using Interviews.Functions.Reminders;
 using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -12,7 +13,7 @@ namespace Interviews.Functions.Api;
 /// <see cref="InterviewCommands"/> (or reads through <see cref="InterviewStore"/>) and maps the result;
 /// the rules live in <see cref="Interview"/>.
 /// </summary>
-public sealed class InterviewsApi(InterviewStore store, InterviewCommands commands, TimeProvider time)
+public sealed class InterviewsApi(InterviewStore store, InterviewCommands commands, NotificationSettingsStore notificationSettings, TimeProvider time)
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
@@ -59,6 +60,8 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             return Problems.From(saved.Error!);
         }
 
+        // The token's address is where reminders go until the user picks one.
+        await notificationSettings.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
         return new JsonResult<InterviewResponse>(
             InterviewResponse.From(interview), StatusCodes.Status201Created, saved.Value, $"/api/interviews/{interview.Id:D}");
     }

@@ -16,6 +16,7 @@ public sealed record CosmosContainerDefinitions(string DatabaseName, IReadOnlyLi
 {
     public const string DocumentsContainer = "interviews";
     public const string LeasesContainer = "leases";
+    public const string RemindersContainer = "reminders";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { ReadCommentHandling = JsonCommentHandling.Skip };
 

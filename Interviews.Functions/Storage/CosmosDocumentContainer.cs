@@ -36,6 +36,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
 {
     public const string MeterName = "Interviews.Storage";
     public const string RequestChargeInstrument = "interviews.cosmos.request_charge";
+    /// <summary>The partition key field of the interviews container.</summary>
     public const string PartitionKeyField = "userId";
     public const string KindField = "kind";
 
@@ -59,14 +60,16 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     private readonly ILogger _logger;
     private readonly Histogram<double> _requestCharge;
     private readonly CosmosBatchMode _batchMode;
+    private readonly string _partitionKeyField;
 
     public CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger<CosmosDocumentContainer> logger, IMeterFactory? meterFactory = null)
         : this(documents, leases, indexes, logger, meterFactory, CosmosBatchMode.Transactional)
     {
     }
 
-    internal CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger logger, IMeterFactory? meterFactory, CosmosBatchMode batchMode)
+    internal CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger logger, IMeterFactory? meterFactory, CosmosBatchMode batchMode, string partitionKeyField = PartitionKeyField)
     {
+        _partitionKeyField = partitionKeyField;
         _documents = documents;
         _leases = leases;
         _indexes = [.. indexes];
@@ -86,6 +89,20 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
             indexes,
             logger,
             meterFactory);
+    }
+
+    /// <summary>The reminders container of containers.json: the same seam, partitioned by the hour reminders are due.</summary>
+    public static CosmosDocumentContainer CreateReminders(CosmosClient client, CosmosSettings settings, IEnumerable<IndexDefinition> indexes, ILogger<CosmosDocumentContainer> logger, IMeterFactory? meterFactory)
+    {
+        var database = settings.DatabaseName ?? CosmosContainerDefinitions.Embedded.DatabaseName;
+        return new CosmosDocumentContainer(
+            client.GetContainer(database, CosmosContainerDefinitions.RemindersContainer),
+            client.GetContainer(database, CosmosContainerDefinitions.LeasesContainer),
+            indexes,
+            logger,
+            meterFactory,
+            CosmosBatchMode.Transactional,
+            CosmosContainerDefinitions.Embedded[CosmosContainerDefinitions.RemindersContainer].PartitionKeyPath.TrimStart('/'));
     }
 
     public async Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken)
@@ -411,12 +428,12 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     }
 
     /// <summary>The body with the envelope fields; a body that already has one of them with another value is a bug.</summary>
-    private static JsonObject Envelope(string partitionKey, DocumentWrite write)
+    private JsonObject Envelope(string partitionKey, DocumentWrite write)
     {
         var body = JsonNode.Parse(write.Json ?? throw new ArgumentException("A create or replace needs a body.", nameof(write))) as JsonObject
             ?? throw new ArgumentException("A document body must be a JSON object.", nameof(write));
         SetEnvelopeField(body, "id", write.Id);
-        SetEnvelopeField(body, PartitionKeyField, partitionKey);
+        SetEnvelopeField(body, _partitionKeyField, partitionKey);
         SetEnvelopeField(body, KindField, write.DocumentKind);
         if (body.ContainsKey("ttl"))
         {
@@ -442,7 +459,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     }
 
     /// <summary>A stored document back as the seam's: system properties and <c>ttl</c> removed; <c>id</c>, <c>userId</c> and <c>kind</c> stay.</summary>
-    private static StoredDocument ToStored(JsonObject document, string? partitionKey)
+    private StoredDocument ToStored(JsonObject document, string? partitionKey)
     {
         var etag = document["_etag"]?.GetValue<string>() ?? throw new InvalidOperationException("A Cosmos DB document without _etag.");
         foreach (var name in SystemProperties)
@@ -451,7 +468,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
         }
 
         return new StoredDocument(
-            partitionKey ?? document[PartitionKeyField]?.GetValue<string>() ?? "",
+            partitionKey ?? document[_partitionKeyField]?.GetValue<string>() ?? "",
             document["id"]!.GetValue<string>(),
             document[KindField]?.GetValue<string>() ?? "",
             etag,

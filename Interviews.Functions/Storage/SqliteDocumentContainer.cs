@@ -14,10 +14,13 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    private readonly string _table;
 
-    public SqliteDocumentContainer(string path, IEnumerable<IndexDefinition> indexes, TimeProvider time)
+    /// <param name="table">The table of this container; several containers can share one file (and its feed sequence).</param>
+    public SqliteDocumentContainer(string path, IEnumerable<IndexDefinition> indexes, TimeProvider time, string table = "documents")
     {
         _time = time;
+        _table = Identifier(table);
         var fullPath = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
         _connectionString = new SqliteConnectionStringBuilder
@@ -39,7 +42,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT kind, etag, body FROM documents WHERE pk = $pk AND id = $id AND (expires_at IS NULL OR expires_at > $now)";
+        command.CommandText = $"SELECT kind, etag, body FROM {_table} WHERE pk = $pk AND id = $id AND (expires_at IS NULL OR expires_at > $now)";
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
@@ -86,7 +89,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
     {
         var order = Field(query.OrderBy);
-        var sql = new StringBuilder($"SELECT id, kind, etag, body, {order} FROM documents WHERE pk = $pk AND kind = $kind AND (expires_at IS NULL OR expires_at > $now)");
+        var sql = new StringBuilder($"SELECT id, kind, etag, body, {order} FROM {_table} WHERE pk = $pk AND kind = $kind AND (expires_at IS NULL OR expires_at > $now)");
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Parameters.AddWithValue("$pk", query.PartitionKey);
@@ -152,7 +155,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT pk, id, kind, etag, body, seq FROM documents WHERE seq > $after ORDER BY seq LIMIT $max";
+        command.CommandText = $"SELECT pk, id, kind, etag, body, seq FROM {_table} WHERE seq > $after ORDER BY seq LIMIT $max";
         command.Parameters.AddWithValue("$after", after);
         command.Parameters.AddWithValue("$max", maxItems);
         var items = new List<StoredDocument>();
@@ -201,11 +204,11 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         return connection;
     }
 
-    private static async Task<string?> CurrentETagAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, CancellationToken cancellationToken)
+    private async Task<string?> CurrentETagAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT etag FROM documents WHERE pk = $pk AND id = $id";
+        command.CommandText = $"SELECT etag FROM {_table} WHERE pk = $pk AND id = $id";
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
@@ -216,9 +219,9 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         var etag = NewETag();
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
+        command.CommandText = $"""
             UPDATE sequence SET value = value + 1 WHERE name = 'feed';
-            INSERT INTO documents (pk, id, kind, etag, body, seq, expires_at)
+            INSERT INTO {_table} (pk, id, kind, etag, body, seq, expires_at)
             VALUES ($pk, $id, $kind, $etag, $body, (SELECT value FROM sequence WHERE name = 'feed'), $expires)
             ON CONFLICT (pk, id) DO UPDATE SET kind = excluded.kind, etag = excluded.etag, body = excluded.body, seq = excluded.seq, expires_at = excluded.expires_at;
             """;
@@ -232,11 +235,11 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         return etag;
     }
 
-    private static async Task<string?> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, CancellationToken cancellationToken)
+    private async Task<string?> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "DELETE FROM documents WHERE pk = $pk AND id = $id";
+        command.CommandText = $"DELETE FROM {_table} WHERE pk = $pk AND id = $id";
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -248,10 +251,10 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder("""
+        var sql = new StringBuilder($"""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS documents (
+            CREATE TABLE IF NOT EXISTS {_table} (
                 pk TEXT NOT NULL,
                 id TEXT NOT NULL,
                 kind TEXT NOT NULL,
@@ -261,7 +264,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
                 expires_at INTEGER NULL,
                 PRIMARY KEY (pk, id)
             ) WITHOUT ROWID;
-            CREATE UNIQUE INDEX IF NOT EXISTS ix_documents_seq ON documents (seq);
+            CREATE UNIQUE INDEX IF NOT EXISTS ix_{_table}_seq ON {_table} (seq);
             CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO sequence (name, value) VALUES ('feed', 0);
             CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, continuation TEXT NOT NULL);
@@ -270,7 +273,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         foreach (var index in indexes)
         {
             var columns = index.EqualityFields.Select(Field).Append(Field(index.OrderField)).Append("id");
-            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS ix_{Identifier(index.Name)} ON documents (pk, kind, {string.Join(", ", columns)});\n");
+            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS ix_{Identifier(index.Name)} ON {_table} (pk, kind, {string.Join(", ", columns)});\n");
         }
 
         command.CommandText = sql.ToString();

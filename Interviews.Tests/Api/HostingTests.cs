@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(11, HttpFunctions().Count());
+        Assert.Equal(13, HttpFunctions().Count());
     }
 
     [Fact]
@@ -44,12 +44,14 @@ public sealed class HostingTests
                 "GET /api/interviews",
                 "GET /api/interviews/upcoming",
                 "GET /api/interviews/{id}",
+                "GET /api/me/notification-settings",
                 "POST /api/interviews",
                 "POST /api/interviews/{id}/thank-you",
                 "PUT /api/interviews/{id}",
                 "PUT /api/interviews/{id}/complete",
                 "PUT /api/interviews/{id}/prepare",
                 "PUT /api/interviews/{id}/reschedule",
+                "PUT /api/me/notification-settings",
             ],
             routes);
     }

@@ -58,7 +58,7 @@ public sealed class CosmosCompatInterviewStoreTests(CosmosCompatFixture server) 
         ContainerProperties properties = await database.GetContainer(CosmosContainerDefinitions.DocumentsContainer).ReadContainerAsync(cancellationToken: Token);
         Assert.Equal("/userId", properties.PartitionKeyPath);
         Assert.Equal(-1, properties.DefaultTimeToLive);
-        Assert.Equal(4, properties.IndexingPolicy.CompositeIndexes.Count);
+        Assert.Equal(StorageIndexes.Documents.Count, properties.IndexingPolicy.CompositeIndexes.Count);
         Assert.Contains(properties.IndexingPolicy.ExcludedPaths, p => p.Path == "/interviewNotes/?");
     }
 

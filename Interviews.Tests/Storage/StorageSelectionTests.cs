@@ -54,7 +54,7 @@ public sealed class StorageSelectionTests : IDisposable
         Assert.Equal(-1, documents.DefaultTtl); // TTL on, no default: only documents with their own ttl expire
         static string Key(IReadOnlyList<CosmosCompositePath> paths) => string.Join(",", paths.Select(p => $"{p.Path} {p.Order}"));
         Assert.Equal(
-            CosmosCompositePath.For(InterviewStore.Indexes).Select(Key).Order(),
+            CosmosCompositePath.For(StorageIndexes.Documents).Select(Key).Order(),
             documents.IndexingPolicy!.CompositeIndexes!.Select(Key).Order());
         foreach (var large in new[] { "/interviewNotes/?", "/preparationNotes/?", "/rescheduleHistory/*", "/data/*" })
         {
@@ -62,7 +62,12 @@ public sealed class StorageSelectionTests : IDisposable
         }
 
         var properties = documents.ToProperties();
-        Assert.Equal(4, properties.IndexingPolicy.CompositeIndexes.Count);
+        Assert.Equal(StorageIndexes.Documents.Count, properties.IndexingPolicy.CompositeIndexes.Count);
+        var reminders = CosmosContainerDefinitions.Embedded[CosmosContainerDefinitions.RemindersContainer];
+        Assert.Equal("/dueHour", reminders.PartitionKeyPath);
+        Assert.Equal(
+            CosmosCompositePath.For(StorageIndexes.Reminders).Select(Key).Order(),
+            reminders.IndexingPolicy!.CompositeIndexes!.Select(Key).Order());
         Assert.Equal("/id", CosmosContainerDefinitions.Embedded[CosmosContainerDefinitions.LeasesContainer].PartitionKeyPath);
     }
 

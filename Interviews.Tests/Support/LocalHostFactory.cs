@@ -1,5 +1,6 @@
 using System.Net;
 using Interviews.LocalHost;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -31,7 +32,8 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     public static LocalHostFactory OnDatabase(string databasePath) => new(databasePath, null);
 
     /// <summary>A server with more settings (e.g. Cosmos DB's).</summary>
-    public static LocalHostFactory WithSettings(IReadOnlyDictionary<string, string?> settings) => new(null, settings);
+    public static LocalHostFactory WithSettings(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) =>
+        new(null, settings) { _configureServices = configureServices };
 
     private LocalHostFactory(string? databasePath, IReadOnlyDictionary<string, string?>? settings)
     {
@@ -55,27 +57,47 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     public static string NewUser() => $"user-{Guid.NewGuid():N}";
 
     /// <summary>A client of the real server, authenticated as <paramref name="user"/> (null: anonymous).</summary>
-    public HttpClient ClientFor(string? user)
+    public HttpClient ClientFor(string? user) => ClientFor(user, null);
+
+    /// <summary>A client whose token also carries an <c>email</c> claim.</summary>
+    public HttpClient ClientFor(string? user, string? email)
     {
         StartServer();
         var client = CreateClient();
         if (user is not null)
         {
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Tokens.Mint(user, null, DateTimeOffset.UtcNow));
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Tokens.Mint(user, email, DateTimeOffset.UtcNow));
         }
 
         return client;
     }
 
+    /// <summary>Runs a timer function once, as its schedule would (the factory turns LocalHost's own timer loop off).</summary>
+    public Task RunTimerAsync(string function)
+    {
+        StartServer();
+        var timer = Services.GetRequiredService<IReadOnlyList<LocalTimer>>().Single(t => t.Name == function);
+        return FunctionTimers.RunOnceAsync(timer, Services, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Changes the services before the server starts (e.g. a failing event handler).</summary>
+    private Action<IServiceCollection>? _configureServices;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
+        // Tests run the timer functions themselves, on the fake clock.
+        builder.UseSetting("LocalHost:RunTimers", "false");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            _configureServices?.Invoke(services);
+        });
     }
 
     protected override void Dispose(bool disposing)

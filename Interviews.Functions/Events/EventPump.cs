@@ -1,0 +1,152 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Interviews.Functions.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Interviews.Functions.Events;
+
+/// <summary>Event pump settings (section <c>Events</c>).</summary>
+public sealed class EventPumpSettings
+{
+    public const string Section = "Events";
+
+    /// <summary>Events read per feed page.</summary>
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>How many times a handler gets an event before it is parked as a dead letter.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The wait after the first failure; it doubles with each attempt.</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest a pump run goes on before it leaves the rest to the next run.</summary>
+    public TimeSpan MaxRunDuration { get; set; } = TimeSpan.FromSeconds(50);
+}
+
+/// <summary>
+/// Delivers the domain events of the outbox to every <see cref="IEventHandler"/>. Each handler reads
+/// the change feed from its own checkpoint and gets its events one at a time in feed order (which is
+/// write order within an interview's partition); the checkpoint moves only after the handler succeeded
+/// (or the event was parked), so a crash anywhere delivers again rather than loses. A failing event is
+/// retried on later runs with a doubling delay, <see cref="EventPumpSettings.MaxAttempts"/> times in
+/// all, then parked as a dead letter with its error, and the handler moves on.
+/// </summary>
+public sealed partial class EventPump(
+    IDocumentContainer feed,
+    ICheckpointStore checkpoints,
+    IEnumerable<IEventHandler> handlers,
+    DeadLetters deadLetters,
+    EventPumpSettings settings,
+    TimeProvider time,
+    ILogger<EventPump> logger,
+    IMeterFactory? meterFactory = null)
+{
+    public const string MeterName = "Interviews";
+    private static readonly Meter SharedMeter = new(MeterName);
+    private readonly Histogram<double> _lag = (meterFactory?.Create(MeterName) ?? SharedMeter)
+        .CreateHistogram<double>("interviews.events.pump_lag", "s", "Age of the oldest event a handler has not yet handled, at the start of a pump run.");
+
+    /// <summary>One run: every handler catches up as far as it can. Returns how many deliveries succeeded.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var delivered = 0;
+        foreach (var handler in handlers)
+        {
+            delivered += await RunHandlerAsync(handler, cancellationToken);
+        }
+
+        return delivered;
+    }
+
+    private async Task<int> RunHandlerAsync(IEventHandler handler, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var state = await LoadStateAsync(handler, cancellationToken);
+        if (state.RetryAt is { } retryAt && retryAt > started)
+        {
+            return 0;
+        }
+
+        var delivered = 0;
+        var lagMeasured = false;
+        while (time.GetUtcNow() - started < settings.MaxRunDuration)
+        {
+            var page = await feed.ReadFeedAsync(state.Continuation, settings.PageSize, cancellationToken);
+            if (page.Items.Count == 0)
+            {
+                break;
+            }
+
+            var events = page.Items.Where(d => d.Kind == InterviewStore.EventKind).Select(DeliveredEvent.From).ToList();
+            if (!lagMeasured && events.Count > 0)
+            {
+                var lag = (started - events[0].OccurredAt).TotalSeconds;
+                _lag.Record(Math.Max(0, lag), new KeyValuePair<string, object?>("handler", handler.Name));
+                LogLag(logger, handler.Name, lag);
+                lagMeasured = true;
+            }
+
+            // Events of this page that an earlier, interrupted run already delivered.
+            var handled = new List<Guid>(state.HandledInPage ?? []);
+            foreach (var domainEvent in events.Where(e => !handled.Contains(e.EventId)))
+            {
+                try
+                {
+                    await handler.HandleAsync(domainEvent, cancellationToken);
+                    delivered++;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    var attempts = state.FailingEventId == domainEvent.EventId ? state.Attempts + 1 : 1;
+                    if (attempts < settings.MaxAttempts)
+                    {
+                        // Stop here: this handler's later events wait, so that an interview's events stay in order.
+                        var delay = settings.FirstRetryDelay * Math.Pow(2, attempts - 1);
+                        LogRetry(logger, exception, handler.Name, domainEvent.EventId, domainEvent.Type, attempts, delay);
+                        await SaveStateAsync(handler, state with { FailingEventId = domainEvent.EventId, Attempts = attempts, RetryAt = time.GetUtcNow() + delay, HandledInPage = handled }, cancellationToken);
+                        return delivered;
+                    }
+
+                    await deadLetters.ParkAsync(handler.Name, domainEvent, attempts, exception, cancellationToken);
+                    LogParked(logger, exception, handler.Name, domainEvent.EventId, domainEvent.Type, attempts);
+                }
+
+                handled.Add(domainEvent.EventId);
+            }
+
+            // The checkpoint moves once the whole page is handled; a crash before this delivers the
+            // page again (at least once), which idempotent handlers absorb.
+            state = new PumpState(page.Continuation, null, 0, null, null);
+            await SaveStateAsync(handler, state, cancellationToken);
+        }
+
+        return delivered;
+    }
+
+    private async Task<PumpState> LoadStateAsync(IEventHandler handler, CancellationToken cancellationToken)
+    {
+        var text = await checkpoints.ReadAsync(CheckpointName(handler), cancellationToken);
+        return text is null ? new PumpState(null, null, 0, null, null) : JsonSerializer.Deserialize<PumpState>(text, StorageJson.Options)!;
+    }
+
+    private Task SaveStateAsync(IEventHandler handler, PumpState state, CancellationToken cancellationToken) =>
+        checkpoints.WriteAsync(CheckpointName(handler), JsonSerializer.Serialize(state, StorageJson.Options), cancellationToken);
+
+    private static string CheckpointName(IEventHandler handler) => $"event-pump:{handler.Name}";
+
+    /// <summary>
+    /// Where a handler is: the feed continuation before the current page and, while an event of that
+    /// page is failing, the events before it that were handled, the failing event, its attempts and when
+    /// to try it again.
+    /// </summary>
+    private sealed record PumpState(string? Continuation, Guid? FailingEventId, int Attempts, DateTimeOffset? RetryAt, IReadOnlyList<Guid>? HandledInPage);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event pump {Handler}: oldest undelivered event is {LagSeconds:F1} s old")]
+    private static partial void LogLag(ILogger logger, string handler, double lagSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler}: event {EventId} ({Type}) failed, attempt {Attempt}; retry in {Delay}")]
+    private static partial void LogRetry(ILogger logger, Exception exception, string handler, Guid eventId, string type, int attempt, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event pump {Handler}: event {EventId} ({Type}) parked as a dead letter after {Attempts} attempts")]
+    private static partial void LogParked(ILogger logger, Exception exception, string handler, Guid eventId, string type, int attempts);
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using Interviews.Domain;
+using Interviews.Functions.Calendar;
+using MimeKit;
+
+namespace Interviews.Functions.Reminders;
+
+/// <summary>
+/// The reminder e-mail: the interview's time in its own timezone (and in the user's, when they set a
+/// different one), type, interviewers, location or video link, the preparation checklist, and the
+/// interview as an .ics attachment.
+/// </summary>
+public static class ReminderEmail
+{
+    public static MimeMessage Compose(Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now)
+    {
+        var type = InterviewIcs.Describe(interview.InterviewType);
+        var local = interview.Timezone.ToLocal(interview.ScheduledAt);
+        var subject = reminder.ReminderKind switch
+        {
+            ReminderKind.Before => $"Reminder: {type} interview {When(interview.ScheduledAt - now)} — {Format(local)} ({interview.Timezone.Id})",
+            ReminderKind.PrepareNudge => $"Prepare for your {type.ToLowerInvariant()} interview on {Format(local)} ({interview.Timezone.Id})",
+            ReminderKind.ThankYouNudge => $"Send a thank-you note for your {type.ToLowerInvariant()} interview",
+            ReminderKind.FollowUpNudge => $"Time to follow up on your {type.ToLowerInvariant()} interview",
+            _ => $"{type} interview",
+        };
+
+        var body = new StringBuilder();
+        body.AppendLine(reminder.ReminderKind switch
+        {
+            ReminderKind.Before => $"Your {type.ToLowerInvariant()} interview starts {When(interview.ScheduledAt - now)}.",
+            ReminderKind.PrepareNudge => "Your interview is in two days and nothing is prepared yet.",
+            ReminderKind.ThankYouNudge => "It has been a day since your interview and no thank-you note is recorded.",
+            ReminderKind.FollowUpNudge => "You planned to follow up on this interview: five business days have passed.",
+            _ => "",
+        });
+        body.AppendLine();
+        body.AppendLine(CultureInfo.InvariantCulture, $"When: {Format(local)} ({interview.Timezone.Id}, UTC{local:zzz}), {interview.Duration} minutes");
+        if (settings.Timezone is { } userZone && userZone != interview.Timezone.Id && IanaTimeZone.Create(userZone) is { IsSuccess: true } zone)
+        {
+            var mine = zone.Value.ToLocal(interview.ScheduledAt);
+            body.AppendLine(CultureInfo.InvariantCulture, $"Your time: {Format(mine)} ({zone.Value.Id}, UTC{mine:zzz})");
+        }
+
+        body.AppendLine(CultureInfo.InvariantCulture, $"Type: {type}");
+        if (interview.Interviewers.Count > 0)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"Interviewers: {string.Join(", ", interview.Interviewers)}");
+        }
+
+        if (interview.Location is { } location)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"Where: {location}");
+        }
+
+        body.AppendLine();
+        body.AppendLine("Preparation:");
+        body.AppendLine(CultureInfo.InvariantCulture, $"  [{Check(interview.ResearchCompleted)}] Research the company");
+        body.AppendLine(CultureInfo.InvariantCulture, $"  [{Check(interview.QuestionsPrepped)}] Prepare questions");
+        body.AppendLine(CultureInfo.InvariantCulture, $"  [{Check(interview.MaterialsGathered)}] Gather materials");
+
+        var message = new MimeMessage { Subject = subject, Date = now };
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.Add(MailboxAddress.Parse(to));
+        var ics = new MimePart("text", "calendar")
+        {
+            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(InterviewIcs.Serialize([InterviewIcs.Event(interview, now)])))),
+            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+            ContentTransferEncoding = ContentEncoding.Base64,
+            FileName = "interview.ics",
+        };
+        ics.ContentType.Parameters.Add("method", "PUBLISH");
+        ics.ContentType.Charset = "utf-8";
+        message.Body = new Multipart("mixed") { new TextPart("plain") { Text = body.ToString() }, ics };
+        return message;
+    }
+
+    /// <summary>"Thursday 5 March 2026, 09:30".</summary>
+    public static string Format(DateTimeOffset local) => local.ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture);
+
+    private static string When(TimeSpan ahead) => ahead switch
+    {
+        { TotalMinutes: < 1 } => "now",
+        { TotalMinutes: < 90 } => $"in {Math.Round(ahead.TotalMinutes)} minutes",
+        { TotalHours: < 36 } => $"in {Math.Round(ahead.TotalHours)} hours",
+        _ => $"in {Math.Round(ahead.TotalDays)} days",
+    };
+
+    private static char Check(bool done) => done ? 'x' : ' ';
+}

@@ -1,0 +1,118 @@
+using Interviews.Domain;
+using Interviews.Functions.Events;
+using Interviews.Functions.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Interviews.Functions.Reminders;
+
+/// <summary>
+/// Keeps each interview's reminders in line with its current state: on every event of an interview it
+/// plans again (<see cref="ReminderSchedule"/>), creates what is new, and deletes what is no longer
+/// wanted unless it was already sent. When the user's settings change it re-plans their open interviews.
+/// Idempotent: planning twice for the same state changes nothing the second time.
+/// </summary>
+public sealed partial class ReminderPlanner(
+    InterviewStore interviews,
+    NotificationSettingsStore settingsStore,
+    ReminderStore reminders,
+    TimeProvider time,
+    ILogger<ReminderPlanner> logger) : IEventHandler
+{
+    public string Name => "reminders";
+
+    public async Task HandleAsync(DeliveredEvent domainEvent, CancellationToken cancellationToken)
+    {
+        var (settings, _) = await settingsStore.GetAsync(domainEvent.UserId, cancellationToken);
+        if (domainEvent.Type == NotificationSettingsStore.ChangedEventType)
+        {
+            await ReplanOpenInterviewsAsync(domainEvent.UserId, settings, cancellationToken);
+            return;
+        }
+
+        var stored = await interviews.GetAsync(domainEvent.UserId, domainEvent.InterviewId, cancellationToken);
+        await PlanAsync(domainEvent.UserId, domainEvent.InterviewId, stored?.Interview, settings, cancellationToken);
+    }
+
+    private async Task ReplanOpenInterviewsAsync(Guid userId, NotificationSettings settings, CancellationToken cancellationToken)
+    {
+        var query = new InterviewQuery(
+            Statuses: [InterviewStatus.Scheduled, InterviewStatus.Prepared, InterviewStatus.Rescheduled],
+            ScheduledFrom: time.GetUtcNow(),
+            Limit: 200);
+        do
+        {
+            var page = await interviews.ListAsync(userId, query, cancellationToken);
+            foreach (var interview in page.Items)
+            {
+                await PlanAsync(userId, interview.Id, interview, settings, cancellationToken);
+            }
+
+            query = query with { After = page.Next };
+        }
+        while (query.After is not null);
+    }
+
+    private async Task PlanAsync(Guid userId, Guid interviewId, Interview? interview, NotificationSettings settings, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (plan, planETag) = await reminders.GetPlanAsync(userId, interviewId, cancellationToken);
+        var wanted = ReminderSchedule.Plan(interview, settings);
+        var planned = plan.Entries.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var entries = new List<ReminderPlanEntry>();
+
+        // Drop what is no longer wanted, unless it went out already (then it stays as history).
+        foreach (var entry in plan.Entries.Where(e => !wanted.Any(w => w.Id == e.Id)))
+        {
+            var existing = await reminders.GetAsync(entry.Hour, entry.Id, cancellationToken);
+            if (existing is { Reminder.Status: ReminderStatus.Sent })
+            {
+                entries.Add(entry);
+            }
+            else if (existing is { } found)
+            {
+                await reminders.DeleteAsync(entry.Hour, entry.Id, found.ETag, cancellationToken);
+            }
+        }
+
+        // Of the "before" reminders whose time has passed, only the latest is worth sending (at once, if
+        // it is not planned already); nudges whose time has passed are not sent late.
+        var latestPassed = wanted.Where(w => w.Kind == ReminderKind.Before && w.DueAt <= now).MaxBy(w => w.DueAt);
+        foreach (var reminder in wanted)
+        {
+            if (planned.TryGetValue(reminder.Id, out var kept))
+            {
+                entries.Add(kept);
+                continue;
+            }
+
+            var passed = reminder.DueAt <= now;
+            if (passed && (reminder != latestPassed || !ReminderSchedule.StillRelevant(reminder.Kind, interview, now)))
+            {
+                continue;
+            }
+
+            var sendAfter = passed ? now : reminder.DueAt;
+            var hour = ReminderStore.Hour(sendAfter);
+            await reminders.CreateAsync(
+                hour,
+                reminder.Id,
+                new Reminder(userId, interviewId, reminder.Kind, reminder.MinutesBefore, reminder.DueAt, sendAfter, ReminderStatus.Due, 0, null, null),
+                cancellationToken);
+            entries.Add(new ReminderPlanEntry(reminder.Id, hour, reminder.DueAt));
+        }
+
+        if (!entries.Select(e => e.Id).SequenceEqual(plan.Entries.Select(e => e.Id)))
+        {
+            if (!await reminders.SavePlanAsync(userId, new ReminderPlan(interviewId, entries), planETag, cancellationToken))
+            {
+                // Another delivery changed the plan meanwhile: fail, so that the pump retries on the fresh plan.
+                throw new InvalidOperationException($"The reminder plan of interview {interviewId} changed during planning.");
+            }
+
+            LogPlanned(logger, interviewId, entries.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Interview {InterviewId} has {Count} reminders planned")]
+    private static partial void LogPlanned(ILogger logger, Guid interviewId, int count);
+}

@@ -1,0 +1,102 @@
+using Interviews.Domain;
+
+namespace Interviews.Functions.Reminders;
+
+public enum ReminderKind
+{
+    /// <summary>N minutes before the interview (the user's offsets).</summary>
+    Before,
+    /// <summary>48 hours before, while nothing is prepared.</summary>
+    PrepareNudge,
+    /// <summary>24 hours after completion, while no thank-you note is recorded.</summary>
+    ThankYouNudge,
+    /// <summary>5 business days after completion, when follow-up is required.</summary>
+    FollowUpNudge,
+}
+
+/// <summary>A reminder an interview should have: its stable id, kind and due time.</summary>
+public sealed record PlannedReminder(string Id, ReminderKind Kind, int? MinutesBefore, DateTimeOffset DueAt);
+
+/// <summary>
+/// Which reminders an interview should have now, from its current state and the user's settings — a
+/// pure function, so planning again for the same state plans the same reminders (same ids). Ids carry
+/// the due time, so a moved interview gets new reminders and the old ones are dropped.
+/// </summary>
+public static class ReminderSchedule
+{
+    public static readonly TimeSpan PrepareNudgeBefore = TimeSpan.FromHours(48);
+    public static readonly TimeSpan ThankYouNudgeAfter = TimeSpan.FromHours(24);
+    public const int FollowUpBusinessDays = 5;
+
+    /// <summary>Follow-up nudges go out at this local time of day.</summary>
+    public static readonly TimeOnly FollowUpLocalTime = new(9, 0);
+
+    public static IReadOnlyList<PlannedReminder> Plan(Interview? interview, NotificationSettings settings)
+    {
+        if (interview is null || !settings.RemindersEnabled)
+        {
+            return [];
+        }
+
+        var planned = new List<PlannedReminder>();
+        if (InterviewTransitions.IsOpen(interview.Status))
+        {
+            planned.AddRange(settings.ReminderMinutesBefore.Select(m =>
+                Reminder(interview, ReminderKind.Before, m, interview.ScheduledAt.AddMinutes(-m))));
+            if (settings.NudgesEnabled && !IsPrepared(interview))
+            {
+                planned.Add(Reminder(interview, ReminderKind.PrepareNudge, null, interview.ScheduledAt - PrepareNudgeBefore));
+            }
+        }
+
+        if (settings.NudgesEnabled && interview is { Status: InterviewStatus.Completed, CompletedAt: { } completedAt })
+        {
+            if (!interview.ThankYouNoteSent)
+            {
+                planned.Add(Reminder(interview, ReminderKind.ThankYouNudge, null, completedAt + ThankYouNudgeAfter));
+            }
+
+            if (interview.FollowUpRequired)
+            {
+                planned.Add(Reminder(interview, ReminderKind.FollowUpNudge, null, FollowUpDue(completedAt, interview.Timezone.Zone)));
+            }
+        }
+
+        return planned;
+    }
+
+    /// <summary>Whether a reminder of this kind still makes sense for the interview at <paramref name="now"/> (checked again when sending).</summary>
+    public static bool StillRelevant(ReminderKind kind, Interview? interview, DateTimeOffset now) => interview is not null && kind switch
+    {
+        ReminderKind.Before => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now,
+        ReminderKind.PrepareNudge => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now && !IsPrepared(interview),
+        ReminderKind.ThankYouNudge => interview.Status == InterviewStatus.Completed && !interview.ThankYouNoteSent,
+        ReminderKind.FollowUpNudge => interview.Status == InterviewStatus.Completed && interview.FollowUpRequired,
+        _ => false,
+    };
+
+    /// <summary>Anything prepared counts: notes or any checklist item.</summary>
+    public static bool IsPrepared(Interview interview) =>
+        interview.PreparationNotes is not null || interview.ResearchCompleted || interview.QuestionsPrepped || interview.MaterialsGathered;
+
+    /// <summary>09:00 in the interview's zone on the fifth weekday after the day it was completed there.</summary>
+    public static DateTimeOffset FollowUpDue(DateTimeOffset completedAt, TimeZoneInfo zone)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(completedAt, zone).DateTime);
+        for (var added = 0; added < FollowUpBusinessDays;)
+        {
+            day = day.AddDays(1);
+            if (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+            {
+                added++;
+            }
+        }
+
+        var local = day.ToDateTime(FollowUpLocalTime);
+        // 09:00 always exists (DST changes happen at night), so the offset is unambiguous.
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
+    }
+
+    private static PlannedReminder Reminder(Interview interview, ReminderKind kind, int? minutesBefore, DateTimeOffset dueAt) =>
+        new($"{interview.Id:N}-{kind.ToString().ToLowerInvariant()}{minutesBefore}-{dueAt.UtcDateTime:yyyyMMddHHmmss}", kind, minutesBefore, dueAt.ToUniversalTime());
+}
