@@ -20,7 +20,7 @@ public sealed record NotificationSettings(
     public const int MaxOffsets = 5;
     public const int MaxMinutesBefore = 7 * 24 * 60;
 
-    public static NotificationSettings Default { get; } = new(null, null, [24 * 60, 60], true, true, null);
+    public static NotificationSettings Default { get; } = new(null, null, [60, 24 * 60], true, true, null);
 
     public string? EffectiveEmail => Email ?? TokenEmail;
 
