@@ -50,9 +50,15 @@ public sealed partial class EventPump(
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var delivered = 0;
+        var started = time.GetTimestamp();
         foreach (var handler in handlers)
         {
             delivered += await RunHandlerAsync(handler, cancellationToken);
+        }
+
+        if (delivered > 0)
+        {
+            LogRun(logger, delivered, time.GetElapsedTime(started).TotalMilliseconds);
         }
 
         return delivered;
@@ -141,7 +147,10 @@ public sealed partial class EventPump(
     /// </summary>
     private sealed record PumpState(string? Continuation, Guid? FailingEventId, int Attempts, DateTimeOffset? RetryAt, IReadOnlyList<Guid>? HandledInPage);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event pump {Handler}: oldest undelivered event is {LagSeconds:F1} s old")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event pump: {Count} deliveries in {ElapsedMs:F0} ms")]
+    private static partial void LogRun(ILogger logger, int count, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event pump {Handler}: oldest undelivered event is {LagSeconds:F3} s old")]
     private static partial void LogLag(ILogger logger, string handler, double lagSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler}: event {EventId} ({Type}) failed, attempt {Attempt}; retry in {Delay}")]
