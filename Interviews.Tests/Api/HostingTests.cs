@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(11, HttpFunctions().Count());
+        Assert.Equal(12, HttpFunctions().Count());
     }
 
     [Fact]
@@ -44,6 +44,7 @@ public sealed class HostingTests
                 "GET /api/interviews",
                 "GET /api/interviews/upcoming",
                 "GET /api/interviews/{id}",
+                "GET /api/openapi.json",
                 "POST /api/interviews",
                 "POST /api/interviews/{id}/thank-you",
                 "PUT /api/interviews/{id}",

@@ -40,6 +40,9 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
+    /// <summary>Extra service changes applied after LocalHost's own (a failing store, a log collector…).</summary>
+    public Action<IServiceCollection>? ExtraServices { get; init; }
+
     /// <summary>The development token settings LocalHost ships in its appsettings.json.</summary>
     public static DevelopmentTokens DevelopmentTokens { get; } = DevelopmentTokens.From(
         new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json").Build());
@@ -65,7 +68,11 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            ExtraServices?.Invoke(services);
+        });
     }
 
     protected override void Dispose(bool disposing)
