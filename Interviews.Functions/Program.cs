@@ -1,6 +1,7 @@
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -8,6 +9,11 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<FunctionsExceptionMiddleware>();
 builder.UseMiddleware<FunctionsAuthenticationMiddleware>();
+builder.UseMiddleware<FunctionsRequestLogScopeMiddleware>();
+
+// Function spans (with the host's trace context), the app's own sources and meters, outgoing HTTP;
+// exported to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults().AddInterviewsTelemetry(TelemetrySettings.From(builder.Configuration));
 
 // The deployed app trusts only its OpenID Connect authority; a development key fails start-up.
 builder.Services.AddSingleton(AuthSettings.ForDeployedApp(builder.Configuration));

@@ -61,6 +61,17 @@ public sealed class OpenApiContractTests
     }
 
     [Fact]
+    public async Task LocalHost_serves_interactive_docs_of_the_served_document_to_anyone()
+    {
+        using var factory = new LocalHostFactory();
+        using var client = factory.ClientFor(null);
+        var response = await client.GetPathAsync("/docs/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"url\":\"api/openapi.json\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_endpoint_answers_with_statuses_headers_and_bodies_the_document_declares()
     {
         using var factory = new LocalHostFactory();
