@@ -3,6 +3,7 @@ using Interviews.Functions.Hosting;
 using Interviews.Functions.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -10,6 +11,11 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<FunctionsExceptionMiddleware>();
 builder.UseMiddleware<FunctionsAuthenticationMiddleware>();
+builder.UseMiddleware<FunctionsRequestLogScopeMiddleware>();
+
+// Function spans (with the host's trace context), the app's own sources and meters, outgoing HTTP;
+// exported to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults().AddInterviewsTelemetry(TelemetrySettings.From(builder.Configuration));
 
 // The deployed app stores its data in Cosmos DB only; without its settings it would fall back to a
 // SQLite file on the instance's disk, so it refuses to start and names the setting.

@@ -31,6 +31,16 @@ public sealed class DevelopmentTokens
             throw new InvalidOperationException($"Setting {Section}:SigningKey must be at least 32 bytes (HS256).");
         }
 
+        if (string.IsNullOrWhiteSpace(tokens.Issuer) || string.IsNullOrWhiteSpace(tokens.Audience))
+        {
+            throw new InvalidOperationException($"Settings {Section}:Issuer and {Section}:Audience must not be empty.");
+        }
+
+        if (tokens.TokenLifetime <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Setting {Section}:TokenLifetime must be a positive time span, e.g. 12:00:00.");
+        }
+
         return tokens;
     }
 

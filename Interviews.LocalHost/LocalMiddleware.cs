@@ -65,3 +65,13 @@ public sealed partial class LocalExceptionMiddleware(RequestDelegate next, ILogg
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);
 }
+
+/// <summary>LocalHost's adapter of <see cref="Functions.Hosting.RequestLogScope"/>; runs after <see cref="LocalAuthenticationMiddleware"/>.</summary>
+public sealed class LocalRequestLogScopeMiddleware(RequestDelegate next, ILogger<LocalRequestLogScopeMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        using var scope = Functions.Hosting.RequestLogScope.Begin(logger, context);
+        await next(context);
+    }
+}

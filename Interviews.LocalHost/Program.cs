@@ -3,6 +3,11 @@ using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
 using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
 
 namespace Interviews.LocalHost;
 
@@ -43,6 +48,18 @@ public sealed class Program
         }
 
         builder.Services.AddInterviews();
+
+        // Telemetry only when there is somewhere to send it (an OTLP collector or Application Insights).
+        var telemetry = TelemetrySettings.From(builder.Configuration);
+        if (telemetry.Exports)
+        {
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService("Interviews.LocalHost"))
+                .AddInterviewsTelemetry(telemetry)
+                .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation())
+                .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation());
+        }
+
         builder.Services.AddSingleton(sp =>
         {
             // An OpenID Connect authority when one is configured; otherwise the development key.
@@ -59,6 +76,9 @@ public sealed class Program
 
         builder.Services.AddSingleton(timers);
         var app = builder.Build();
+
+        // Check every settings section first, so that a bad value fails with a message naming it.
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 
         // Open the store and read the token settings now: a bad path, a broken file or a missing key
         // fails start-up, not the first request.
@@ -87,8 +107,14 @@ public sealed class Program
         });
         app.UseRouting();
         app.UseMiddleware<LocalAuthenticationMiddleware>();
+        app.UseMiddleware<LocalRequestLogScopeMiddleware>();
         var prefix = FunctionEndpoints.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
         FunctionEndpoints.Map(app, typeof(InterviewsApi).Assembly, prefix);
+
+        // Interactive API docs (LocalHost only, anonymous) over the served contract.
+        app.MapScalarApiReference("/docs", options => options
+            .WithTitle("Interviews API")
+            .WithOpenApiRoutePattern($"/{prefix.Trim('/')}/openapi.json"));
         return app;
     }
 }

@@ -46,9 +46,11 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
                 return stored;
             }
 
+            var events = string.Join(',', stored.Interview.PendingEvents.Select(e => e.GetType().Name));
             var saved = await store.SaveAsync(stored.Interview, stored.ETag, cancellationToken);
             if (saved.IsSuccess)
             {
+                LogSaved(logger, interviewId, events);
                 return stored with { ETag = saved.Value };
             }
 
@@ -70,6 +72,10 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
 
         return InterviewErrors.Contention;
     }
+
+    // Ids and event names only: the request's log scope adds the trace id and the user id.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Interview {InterviewId} saved with {Events}")]
+    private static partial void LogSaved(ILogger logger, Guid interviewId, string events);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interview {InterviewId} changed under a write; retry {Attempt}")]
     private static partial void LogRetry(ILogger logger, Guid interviewId, int attempt);

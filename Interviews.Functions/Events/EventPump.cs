@@ -1,5 +1,5 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Interviews.Functions.Hosting;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -38,13 +38,8 @@ public sealed partial class EventPump(
     DeadLetters deadLetters,
     EventPumpSettings settings,
     TimeProvider time,
-    ILogger<EventPump> logger,
-    IMeterFactory? meterFactory = null)
+    ILogger<EventPump> logger)
 {
-    public const string MeterName = "Interviews";
-    private static readonly Meter SharedMeter = new(MeterName);
-    private readonly Histogram<double> _lag = (meterFactory?.Create(MeterName) ?? SharedMeter)
-        .CreateHistogram<double>("interviews.events.pump_lag", "s", "Age of the oldest event a handler has not yet handled, at the start of a pump run.");
 
     /// <summary>One run: every handler catches up as far as it can. Returns how many deliveries succeeded.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -87,7 +82,7 @@ public sealed partial class EventPump(
             if (!lagMeasured && events.Count > 0)
             {
                 var lag = (started - events[0].OccurredAt).TotalSeconds;
-                _lag.Record(Math.Max(0, lag), new KeyValuePair<string, object?>("handler", handler.Name));
+                Telemetry.EventPumpLag.Record(Math.Max(0, lag), new KeyValuePair<string, object?>("handler", handler.Name));
                 LogLag(logger, handler.Name, lag);
                 lagMeasured = true;
             }

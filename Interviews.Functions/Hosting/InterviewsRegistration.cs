@@ -23,6 +23,7 @@ public static class InterviewsRegistration
     public static IServiceCollection AddInterviews(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedSettings();
         // Settings are read when first resolved, from the host's final configuration.
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(StorageSettings.Section).Get<StorageSettings>() ?? new StorageSettings());
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(CosmosSettings.Section).Get<CosmosSettings>() ?? new CosmosSettings());

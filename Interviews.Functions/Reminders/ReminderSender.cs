@@ -1,5 +1,4 @@
-using System.Diagnostics.Metrics;
-using Interviews.Functions.Events;
+using Interviews.Functions.Hosting;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -21,8 +20,7 @@ public sealed partial class ReminderSender(
     IEmailSender email,
     EmailSettings emailSettings,
     TimeProvider time,
-    ILogger<ReminderSender> logger,
-    IMeterFactory? meterFactory = null)
+    ILogger<ReminderSender> logger)
 {
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMinutes(1);
@@ -32,9 +30,6 @@ public sealed partial class ReminderSender(
     public static readonly TimeSpan FirstLookBack = TimeSpan.FromDays(2);
 
     private const string CheckpointName = "reminder-sender";
-    private static readonly Meter SharedMeter = new(EventPump.MeterName);
-    private readonly Counter<long> _sent = (meterFactory?.Create(EventPump.MeterName) ?? SharedMeter).CreateCounter<long>("interviews.reminders.sent", null, "Reminder e-mails the SMTP server accepted.");
-    private readonly Counter<long> _failed = (meterFactory?.Create(EventPump.MeterName) ?? SharedMeter).CreateCounter<long>("interviews.reminders.failed", null, "Reminder e-mails that failed and will be retried.");
 
     /// <summary>One run: sends what is due in every hour from the oldest unfinished one to now. Returns how many were sent.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -113,13 +108,13 @@ public sealed partial class ReminderSender(
             var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks * (1L << Math.Min(claimed.Attempts - 1, 20))));
             // The error's type only: SMTP replies can echo addresses.
             await reminders.ReplaceAsync(hour, id, claimed with { Status = ReminderStatus.Due, SendAfter = now + delay, LastError = exception.GetType().Name }, claimETag, cancellationToken);
-            _failed.Add(1);
+            Telemetry.RemindersFailed.Add(1, new KeyValuePair<string, object?>("reason", exception.GetType().Name));
             LogSendFailed(logger, exception.GetType().Name, reminder.InterviewId, reminder.ReminderKind, claimed.Attempts, delay);
             return ReminderStatus.Due;
         }
 
         await reminders.ReplaceAsync(hour, id, claimed with { Status = ReminderStatus.Sent, SentAt = now, LastError = null }, claimETag, cancellationToken);
-        _sent.Add(1);
+        Telemetry.RemindersSent.Add(1);
         LogSent(logger, reminder.InterviewId, reminder.ReminderKind);
         return ReminderStatus.Sent;
     }

@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(13, HttpFunctions().Count());
+        Assert.Equal(14, HttpFunctions().Count());
     }
 
     [Fact]
@@ -45,6 +45,7 @@ public sealed class HostingTests
                 "GET /api/interviews/upcoming",
                 "GET /api/interviews/{id}",
                 "GET /api/me/notification-settings",
+                "GET /api/openapi.json",
                 "POST /api/interviews",
                 "POST /api/interviews/{id}/thank-you",
                 "PUT /api/interviews/{id}",

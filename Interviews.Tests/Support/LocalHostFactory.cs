@@ -33,7 +33,7 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
 
     /// <summary>A server with more settings (e.g. Cosmos DB's).</summary>
     public static LocalHostFactory WithSettings(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) =>
-        new(null, settings) { _configureServices = configureServices };
+        new(null, settings) { ExtraServices = configureServices };
 
     private LocalHostFactory(string? databasePath, IReadOnlyDictionary<string, string?>? settings)
     {
@@ -46,6 +46,9 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     public string DatabasePath { get; }
 
     public FakeTimeProvider Clock { get; } = new(Start);
+
+    /// <summary>Extra service changes applied after LocalHost's own (a failing store, a log collector…).</summary>
+    public Action<IServiceCollection>? ExtraServices { get; init; }
 
     /// <summary>The development token settings LocalHost ships in its appsettings.json.</summary>
     public static DevelopmentTokens DevelopmentTokens { get; } = DevelopmentTokens.From(
@@ -80,9 +83,6 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
         return FunctionTimers.RunOnceAsync(timer, Services, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Changes the services before the server starts (e.g. a failing event handler).</summary>
-    private Action<IServiceCollection>? _configureServices;
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
@@ -96,7 +96,7 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
-            _configureServices?.Invoke(services);
+            ExtraServices?.Invoke(services);
         });
     }
 

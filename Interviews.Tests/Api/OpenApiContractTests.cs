@@ -1,0 +1,316 @@
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using Interviews.Functions.Api;
+using Interviews.Functions.Storage;
+using Interviews.LocalHost;
+using Interviews.Tests.Support;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Interviews.Tests.Api;
+
+/// <summary>
+/// The OpenAPI document (openapi/openapi.json) cannot drift from the API: every route is a path of it and
+/// back, and every endpoint's real answers, good and bad, have a status, headers and a body it declares.
+/// </summary>
+public sealed class OpenApiContractTests
+{
+    private static readonly OpenApiContract Contract = OpenApiContract.Instance;
+
+    [Fact]
+    public void Every_function_route_is_a_path_of_the_document_and_every_path_a_function_route()
+    {
+        var routes = (
+            from type in typeof(InterviewsApi).Assembly.GetExportedTypes()
+            from method in type.GetMethods()
+            let function = method.GetCustomAttribute<FunctionAttribute>()
+            let trigger = method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(t => t is not null)
+            where function is not null && trigger is not null
+            from verb in trigger.Methods ?? ["(any method)"]
+            // Route constraints ({id:guid}) are the host's business; the document names the parameter only.
+            select $"{verb.ToUpperInvariant()} /{System.Text.RegularExpressions.Regex.Replace(trigger.Route ?? function.Name, @"\{(\w+)(:[^}]*)?\}", "{$1}")}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(routes, Contract.Operations().Order(StringComparer.Ordinal).ToList());
+    }
+
+    [Fact]
+    public void The_document_is_served_under_the_route_prefix_of_host_json()
+    {
+        var prefix = FunctionEndpoints.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
+        Assert.Equal("/" + prefix, Contract.ServerPrefix);
+        Assert.Equal("3.1.0", Contract.Document["openapi"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_served_document_is_the_one_in_the_repository()
+    {
+        using var factory = new LocalHostFactory();
+        using var client = factory.ClientFor(null);
+        var response = await client.GetPathAsync("/api/openapi.json");
+        await Contract.AssertConformsAsync(response);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var served = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        var repository = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot(), "openapi", "openapi.json"), TestContext.Current.CancellationToken);
+        Assert.Equal(repository, served);
+    }
+
+    [Fact]
+    public async Task LocalHost_serves_interactive_docs_of_the_served_document_to_anyone()
+    {
+        using var factory = new LocalHostFactory();
+        using var client = factory.ClientFor(null);
+        var response = await client.GetPathAsync("/docs/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"url\":\"api/openapi.json\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_endpoint_answers_with_statuses_headers_and_bodies_the_document_declares()
+    {
+        using var factory = new LocalHostFactory();
+        using var alice = factory.ClientFor(LocalHostFactory.NewUser());
+        using var anonymous = factory.ClientFor(null);
+        var checks = new Checks(Contract);
+        var missing = Guid.NewGuid();
+        var stale = "\"0000000000\"";
+        var tooLarge = new string('x', 70 * 1024);
+
+        // Operations.
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/health", HttpStatusCode.OK);
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/openapi.json", HttpStatusCode.OK);
+
+        // Schedule.
+        var schedule = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1));
+        var a = await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, schedule);
+        var idA = (await a.JsonAsync())["id"]!.GetValue<string>();
+        var b = await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(2)));
+        var idB = (await b.JsonAsync())["id"]!.GetValue<string>();
+        var c = await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1), ("interviewers", null), ("location", null)));
+        var idC = (await c.JsonAsync())["id"]!.GetValue<string>();
+        await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.BadRequest, """{"interviewType": "Coffee", "duration": 600, "timezone": "Mars/Base"}""");
+        await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.BadRequest, "{ not json");
+        await checks.ExpectAsync(anonymous, HttpMethod.Post, "/api/interviews", HttpStatusCode.Unauthorized, schedule);
+        await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.RequestEntityTooLarge, $$"""{"location": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.UnsupportedMediaType, schedule.ToJsonString(), contentType: "text/plain");
+
+        // Read and list.
+        await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{idA}", HttpStatusCode.OK);
+        await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{missing}", HttpStatusCode.NotFound);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/not-a-guid", HttpStatusCode.NotFound);
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, $"/api/interviews/{idA}", HttpStatusCode.Unauthorized);
+        var page = await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews?status=Scheduled&interviewType=Video&dateFrom=2026-03-01&dateTo=2026-12-31T00:00:00Z&limit=1", HttpStatusCode.OK);
+        var cursor = (await page.JsonAsync())["nextCursor"]!.GetValue<string>();
+        await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews?limit=1&cursor={cursor}", HttpStatusCode.OK);
+        await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews?applicationId={Guid.NewGuid()}", HttpStatusCode.OK);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews?limit=0&status=Lost&dateFrom=yesterday", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/interviews", HttpStatusCode.Unauthorized);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/upcoming?limit=2", HttpStatusCode.OK);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/upcoming?limit=many", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/interviews/upcoming", HttpStatusCode.Unauthorized);
+
+        // Update.
+        var update = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1), ("scheduledAt", null), ("location", "Room 4"));
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.OK, update);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.BadRequest, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(9)));
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.PreconditionFailed, update, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}", HttpStatusCode.NotFound, update);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.UnsupportedMediaType, update.ToJsonString(), contentType: "text/plain");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.RequestEntityTooLarge, $$"""{"location": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.Unauthorized, update);
+
+        // Prepare.
+        var prepare = new JsonObject { ["preparationNotes"] = "STAR examples", ["researchCompleted"] = true };
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.OK, prepare);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.BadRequest, new JsonObject { ["preparationNotes"] = new string('n', 10_001) });
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.BadRequest, """{"researchCompleted": "yes"}""");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.PreconditionFailed, prepare, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}/prepare", HttpStatusCode.NotFound, prepare);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.UnsupportedMediaType, prepare.ToJsonString(), contentType: "text/plain");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.RequestEntityTooLarge, $$"""{"preparationNotes": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.Unauthorized, prepare);
+
+        // Reschedule (B), then too early to complete (A).
+        var reschedule = new JsonObject { ["newDateTime"] = Instant(factory.Clock.GetUtcNow().AddDays(3)), ["reason"] = "Conflict", ["initiatedBy"] = "Company" };
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/reschedule", HttpStatusCode.OK, reschedule);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/reschedule", HttpStatusCode.BadRequest, new JsonObject { ["newDateTime"] = "2020-01-01T00:00:00Z" });
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/reschedule", HttpStatusCode.PreconditionFailed, reschedule, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}/reschedule", HttpStatusCode.NotFound, reschedule);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/reschedule", HttpStatusCode.UnsupportedMediaType, reschedule.ToJsonString(), contentType: "text/plain");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/reschedule", HttpStatusCode.RequestEntityTooLarge, $$"""{"reason": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idB}/reschedule", HttpStatusCode.Unauthorized, reschedule);
+        var complete = new JsonObject { ["actualDuration"] = 55, ["performanceRating"] = 4, ["interviewNotes"] = "Went well", ["followUpRequired"] = true };
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/complete", HttpStatusCode.Conflict, complete);
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{idA}/thank-you", HttpStatusCode.Conflict, new JsonObject { ["recipients"] = new JsonArray("jane@example.com"), ["method"] = "Email" });
+
+        // Complete A and C once their time has come.
+        factory.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(2));
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/complete", HttpStatusCode.OK, complete);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idC}/complete", HttpStatusCode.BadRequest, new JsonObject { ["performanceRating"] = 9 });
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idC}/complete", HttpStatusCode.OK, new JsonObject());
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idC}/complete", HttpStatusCode.Conflict, complete);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/complete", HttpStatusCode.PreconditionFailed, complete, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}/complete", HttpStatusCode.NotFound, complete);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/complete", HttpStatusCode.UnsupportedMediaType, complete.ToJsonString(), contentType: "text/plain");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/complete", HttpStatusCode.RequestEntityTooLarge, $$"""{"interviewNotes": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idB}/complete", HttpStatusCode.Unauthorized, complete);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.Conflict, prepare);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/reschedule", HttpStatusCode.Conflict, reschedule);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.Conflict, update);
+
+        // Thank-you notes.
+        var thanks = new JsonObject { ["recipients"] = new JsonArray("jane.smith@techcorp.com"), ["method"] = "Email", ["notes"] = "Personal thanks" };
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{idC}/thank-you", HttpStatusCode.BadRequest, new JsonObject { ["recipients"] = new JsonArray(), ["method"] = "Pigeon" });
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{idA}/thank-you", HttpStatusCode.OK, thanks);
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{idA}/thank-you", HttpStatusCode.Conflict, thanks);
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{idC}/thank-you", HttpStatusCode.PreconditionFailed, thanks, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{missing}/thank-you", HttpStatusCode.NotFound, thanks);
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{idC}/thank-you", HttpStatusCode.UnsupportedMediaType, thanks.ToJsonString(), contentType: "text/plain");
+        await checks.ExpectAsync(alice, HttpMethod.Post, $"/api/interviews/{idC}/thank-you", HttpStatusCode.RequestEntityTooLarge, $$"""{"notes": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(anonymous, HttpMethod.Post, $"/api/interviews/{idC}/thank-you", HttpStatusCode.Unauthorized, thanks);
+        await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{idA}", HttpStatusCode.OK);
+
+        // Cancel.
+        await checks.ExpectAsync(alice, HttpMethod.Delete, $"/api/interviews/{idB}", HttpStatusCode.PreconditionFailed, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Delete, $"/api/interviews/{idB}", HttpStatusCode.NoContent);
+        await checks.ExpectAsync(alice, HttpMethod.Delete, $"/api/interviews/{idB}", HttpStatusCode.NoContent);
+        await checks.ExpectAsync(alice, HttpMethod.Delete, $"/api/interviews/{idA}", HttpStatusCode.Conflict);
+        await checks.ExpectAsync(alice, HttpMethod.Delete, $"/api/interviews/{missing}", HttpStatusCode.NotFound);
+        await checks.ExpectAsync(anonymous, HttpMethod.Delete, $"/api/interviews/{idB}", HttpStatusCode.Unauthorized);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}", HttpStatusCode.Conflict, update);
+        await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{idB}", HttpStatusCode.OK);
+
+        // Notification settings.
+        var settings = new JsonObject { ["email"] = "alice@example.com", ["reminderMinutesBefore"] = new JsonArray(30, 1440), ["timezone"] = "Europe/Paris" };
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/me/notification-settings", HttpStatusCode.OK);
+        var saved = await checks.ExpectAsync(alice, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.OK, settings);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/me/notification-settings", HttpStatusCode.OK);
+        await checks.ExpectAsync(alice, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.BadRequest, new JsonObject { ["reminderMinutesBefore"] = new JsonArray(-5) });
+        await checks.ExpectAsync(alice, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.PreconditionFailed, settings, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.OK, settings, ifMatch: saved.Headers.ETag!.ToString());
+        await checks.ExpectAsync(alice, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.UnsupportedMediaType, settings.ToJsonString(), contentType: "text/plain");
+        await checks.ExpectAsync(alice, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.RequestEntityTooLarge, $$"""{"email": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/me/notification-settings", HttpStatusCode.Unauthorized);
+        await checks.ExpectAsync(anonymous, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.Unauthorized, settings);
+
+        // Every operation was exercised, and every one that needs a token answered 401 without one.
+        foreach (var operation in Contract.Operations())
+        {
+            Assert.Contains(checks.Seen, s => s.StartsWith(operation + " 2", StringComparison.Ordinal));
+            if (!operation.EndsWith("/health", StringComparison.Ordinal) && !operation.EndsWith("/openapi.json", StringComparison.Ordinal))
+            {
+                Assert.Contains(operation + " 401", checks.Seen);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Health_answers_503_without_data_when_the_store_is_unreachable()
+    {
+        using var factory = new LocalHostFactory { ExtraServices = services => services.Replace(ServiceDescriptor.Singleton<IDocumentContainer>(new UnreachableStore())) };
+        using var client = factory.ClientFor(null);
+        var response = await new Checks(Contract).ExpectAsync(client, HttpMethod.Get, "/api/health", HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("""{"status":"Unhealthy","store":"Unreachable"}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Health_answers_200_and_names_no_data_when_the_store_answers()
+    {
+        using var factory = new LocalHostFactory();
+        using var client = factory.ClientFor(null);
+        var response = await new Checks(Contract).ExpectAsync(client, HttpMethod.Get, "/api/health", HttpStatusCode.OK);
+        Assert.Equal("""{"status":"Healthy","store":"Reachable"}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_contract_check_refuses_answers_the_document_does_not_declare()
+    {
+        var id = Guid.NewGuid();
+        await Contract.AssertConformsAsync(Answer("/api/health", 200, """{"status":"Healthy","store":"Reachable"}"""));
+        await Refused(Answer("/api/health", 200, """{"status":"Healthy","store":"Reachable","interviews":3}"""));
+        await Refused(Answer("/api/health", 200, """{"status":"Fine","store":"Reachable"}"""));
+        await Refused(Answer("/api/health", 418, """{"status":"Healthy","store":"Reachable"}"""));
+        await Refused(Answer("/api/health", 200, """{"status":"Healthy","store":"Reachable"}""", "text/plain"));
+        await Refused(Answer("/api/nowhere", 200, "{}"));
+        await Refused(Answer($"/api/interviews/{id}", 200, "{}"));
+        await Refused(Answer($"/api/interviews/{id}", 404, $$"""{"type":"https://www.rfc-editor.org/rfc/rfc9110#status.404","title":"Not found.","status":404,"detail":"No interview with this id.","instance":"/api/interviews/{{id}}","code":"not-found"}""", "application/problem+json"));
+        await Refused(Answer($"/api/interviews/{id}", 404, $$"""{"type":"https://www.rfc-editor.org/rfc/rfc9110#status.404","title":"Not found.","status":404,"detail":"x","instance":"/","code":"not-found","traceId":"t","stackTrace":"at …"}""", "application/problem+json"));
+        await Contract.AssertConformsAsync(Answer($"/api/interviews/{id}", 404, $$"""{"type":"https://www.rfc-editor.org/rfc/rfc9110#status.404","title":"Not found.","status":404,"detail":"x","instance":"/","code":"not-found","traceId":"t"}""", "application/problem+json"));
+
+        static async Task Refused(HttpResponseMessage answer) =>
+            await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => Contract.AssertConformsAsync(answer));
+
+        static HttpResponseMessage Answer(string path, int status, string body, string contentType = "application/json") => new((HttpStatusCode)status)
+        {
+            RequestMessage = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri("http://127.0.0.1/"), path)),
+            Content = new StringContent(body, Encoding.UTF8, contentType),
+        };
+    }
+
+    private static string Instant(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Interviews.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (with Interviews.sln) is not above the test output.");
+    }
+
+    /// <summary>Sends a request, asserts the expected status, then that the answer conforms to the document.</summary>
+    private sealed class Checks(OpenApiContract contract)
+    {
+        public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
+
+        public async Task<HttpResponseMessage> ExpectAsync(
+            HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json")
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null)
+            {
+                request.Content = new StringContent(body is JsonNode node ? node.ToJsonString() : (string)body, Encoding.UTF8);
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+            }
+
+            if (ifMatch is not null)
+            {
+                request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            }
+
+            var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(expected == response.StatusCode, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+            await contract.AssertConformsAsync(response);
+            var template = contract.Template(new Uri(client.BaseAddress!, path).AbsolutePath[contract.ServerPrefix.Length..]);
+            Seen.Add($"{method.Method} {template} {(int)response.StatusCode}");
+            return response;
+        }
+    }
+
+    /// <summary>A store whose backend never answers.</summary>
+    private sealed class UnreachableStore : IDocumentContainer
+    {
+        public Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken) => throw Unreachable();
+
+        public Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken) => throw Unreachable();
+
+        public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) => throw Unreachable();
+
+        public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => throw Unreachable();
+
+        public Task PingAsync(CancellationToken cancellationToken) => throw Unreachable();
+
+        private static IOException Unreachable() => new("The store is unreachable.");
+    }
+}
