@@ -302,6 +302,9 @@ module functionApp 'modules/functionapp.bicep' = {
     oauthRedirectBaseUrl: oauthRedirectBaseUrl
     // Settings with an empty value are left out, so the app sees "not configured".
     appSettings: {
+      // The timer functions' schedules (six-field cron with seconds); the host needs them to index the app.
+      EventPumpSchedule: '*/2 * * * * *'
+      ReminderSendSchedule: '0 * * * * *'
       Cosmos__AccountEndpoint: cosmos.outputs.endpoint
       Cosmos__DatabaseName: cosmos.outputs.databaseName
       Cosmos__ManagedIdentityClientId: identity.properties.clientId
