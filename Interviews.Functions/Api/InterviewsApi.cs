@@ -26,7 +26,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         var body = await JsonBody.ReadAsync<ScheduleInterviewRequest>(request, cancellationToken);
@@ -73,7 +73,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         var query = ListQuery.Parse(request.Query, DefaultPageSize, MaxPageSize);
@@ -92,7 +92,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         var paging = ListQuery.ParsePaging(request.Query, DefaultPageSize, MaxPageSize);
@@ -119,7 +119,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         if (!Guid.TryParse(id, out var interviewId) || await store.GetAsync(userId, interviewId, cancellationToken) is not { } stored)
@@ -162,7 +162,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         if (!Guid.TryParse(id, out var interviewId))
@@ -261,7 +261,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         // An id that cannot exist is a 404 before the body is looked at, as for any missing interview.
@@ -296,9 +296,6 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
     private static JsonResult<InterviewResponse> Ok(StoredInterview stored) =>
         new(InterviewResponse.From(stored.Interview), StatusCodes.Status200OK, stored.ETag);
 
-    /// <summary>Only reached if a host ran a function without its authentication adapter: fail closed.</summary>
-    private static IResult Unauthenticated() =>
-        Problems.Status(StatusCodes.Status401Unauthorized, "unauthenticated", "Send a bearer token in the Authorization header.");
 
     private static IanaTimeZone? ZoneOrNull(string? id)
     {

@@ -36,6 +36,13 @@ public static class Problems
 
     public static IResult NotFound() => From(InterviewErrors.NotFound);
 
+    /// <summary>
+    /// For a function that finds no authenticated user: only reached if a host ran it without its
+    /// authentication adapter, and then it fails closed.
+    /// </summary>
+    public static IResult Unauthenticated() =>
+        Status(StatusCodes.Status401Unauthorized, "unauthenticated", "Send a bearer token in the Authorization header.");
+
     /// <summary>Writes a problem straight to a response (for middleware that runs outside a function).</summary>
     public static Task WriteAsync(HttpContext context, int status, string code, string detail) =>
         new ProblemResult(status, code, detail, null).ExecuteAsync(context);

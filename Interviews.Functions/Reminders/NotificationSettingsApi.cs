@@ -37,7 +37,7 @@ public sealed class NotificationSettingsApi(NotificationSettingsStore store)
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Problems.Status(StatusCodes.Status401Unauthorized, "unauthenticated", "Send a bearer token in the Authorization header.");
+            return Problems.Unauthenticated();
         }
 
         await store.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
@@ -53,7 +53,7 @@ public sealed class NotificationSettingsApi(NotificationSettingsStore store)
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Problems.Status(StatusCodes.Status401Unauthorized, "unauthenticated", "Send a bearer token in the Authorization header.");
+            return Problems.Unauthenticated();
         }
 
         var body = await JsonBody.ReadAsync<NotificationSettingsRequest>(request, cancellationToken);

@@ -81,46 +81,32 @@ public sealed class NotificationSettingsTests(LocalHostFactory factory) : IClass
 }
 
 /// <summary>Settings change what is planned: the planner re-plans the user's open interviews.</summary>
-public sealed class SettingsReplanTests : IAsyncLifetime
+public sealed class SettingsReplanTests : ReminderScenario
 {
-    private SmtpSink _smtp = null!;
-    private LocalHostFactory _factory = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _smtp = SmtpSink.Start();
-        _factory = LocalHostFactory.WithSettings(_smtp.Settings);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _smtp.DisposeAsync();
-    }
+    protected override string Address => "me@example.com";
 
     [Fact]
     public async Task Changing_the_offsets_replans_and_turning_reminders_off_sends_nothing()
     {
-        var client = _factory.ClientFor(LocalHostFactory.NewUser(), "me@example.com");
+        var client = Client;
         await client.SendJsonAsync(HttpMethod.Put, "/api/me/notification-settings", new { nudgesEnabled = false });
         await client.SendJsonAsync(HttpMethod.Post, "/api/interviews", ApiClient.ScheduleRequest(new DateTimeOffset(2026, 3, 10, 14, 0, 0, TimeSpan.Zero)).ToJsonString());
-        await _factory.RunTimerAsync("EventPump");
+        await Factory.RunTimerAsync("EventPump");
 
         // Only 2 hours before from now on.
         await client.SendJsonAsync(HttpMethod.Put, "/api/me/notification-settings", new { reminderMinutesBefore = new[] { 120 }, nudgesEnabled = false });
-        await _factory.RunTimerAsync("EventPump");
-        _factory.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 9, 14, 0, 0, TimeSpan.Zero));
-        await _factory.RunTimerAsync("SendReminders");
-        Assert.Empty(_smtp.Messages);
-        _factory.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
-        await _factory.RunTimerAsync("SendReminders");
-        Assert.StartsWith("Reminder: Video interview in 2 hours", Assert.Single(_smtp.Messages).Subject, StringComparison.Ordinal);
+        await Factory.RunTimerAsync("EventPump");
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 9, 14, 0, 0, TimeSpan.Zero));
+        await Factory.RunTimerAsync("SendReminders");
+        Assert.Empty(Smtp.Messages);
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+        await Factory.RunTimerAsync("SendReminders");
+        Assert.StartsWith("Reminder: Video interview in 2 hours", Assert.Single(Smtp.Messages).Subject, StringComparison.Ordinal);
 
         await client.SendJsonAsync(HttpMethod.Put, "/api/me/notification-settings", new { reminderMinutesBefore = new[] { 30 }, remindersEnabled = false });
-        await _factory.RunTimerAsync("EventPump");
-        _factory.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 13, 30, 0, TimeSpan.Zero));
-        await _factory.RunTimerAsync("SendReminders");
-        Assert.Single(_smtp.Messages);
+        await Factory.RunTimerAsync("EventPump");
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 13, 30, 0, TimeSpan.Zero));
+        await Factory.RunTimerAsync("SendReminders");
+        Assert.Single(Smtp.Messages);
     }
 }

@@ -4,39 +4,18 @@ using Interviews.Tests.Support;
 namespace Interviews.Tests.Reminders;
 
 /// <summary>The nudges: prepare (48 h before, while nothing is prepared), thank-you (24 h after completion), follow-up (5 business days).</summary>
-public sealed class NudgeTests : IAsyncLifetime
+public sealed class NudgeTests : ReminderScenario
 {
-    private const string Address = "nudged@example.com";
-    private SmtpSink _smtp = null!;
-    private LocalHostFactory _factory = null!;
-    private HttpClient _client = null!;
+    protected override string Address => "nudged@example.com";
 
-    public async ValueTask InitializeAsync()
-    {
-        _smtp = SmtpSink.Start();
-        _factory = LocalHostFactory.WithSettings(_smtp.Settings);
-        _client = _factory.ClientFor(LocalHostFactory.NewUser(), Address);
-        // Only the nudges here: no reminders before the interview.
-        var settings = await _client.SendJsonAsync(HttpMethod.Put, "/api/me/notification-settings", new { reminderMinutesBefore = Array.Empty<int>() });
-        Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
-    }
+    // Only the nudges here: no reminders before the interview.
+    protected override object? InitialSettings => new { reminderMinutesBefore = Array.Empty<int>() };
 
-    public async ValueTask DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _smtp.DisposeAsync();
-    }
-
-    private async Task RunAsync(DateTimeOffset at)
-    {
-        _factory.Clock.SetUtcNow(at);
-        await _factory.RunTimerAsync("EventPump");
-        await _factory.RunTimerAsync("SendReminders");
-    }
+    private Task RunAsync(DateTimeOffset at) => RunAtAsync(at);
 
     private async Task<string> ScheduleAsync(string at)
     {
-        var response = await _client.SendJsonAsync(HttpMethod.Post, "/api/interviews", ApiClient.ScheduleRequest(default, ("scheduledAt", at), ("timezone", "Europe/London")).ToJsonString());
+        var response = await Client.SendJsonAsync(HttpMethod.Post, "/api/interviews", ApiClient.ScheduleRequest(default, ("scheduledAt", at), ("timezone", "Europe/London")).ToJsonString());
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.JsonAsync())["id"]!.GetValue<string>();
     }
@@ -46,13 +25,13 @@ public sealed class NudgeTests : IAsyncLifetime
     {
         await ScheduleAsync("2026-03-10T14:00:00Z");
         var prepared = await ScheduleAsync("2026-03-10T16:00:00Z");
-        await RunAsync(_factory.Clock.GetUtcNow());
-        await _client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{prepared}/prepare", new { researchCompleted = true });
+        await RunAsync(Factory.Clock.GetUtcNow());
+        await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{prepared}/prepare", new { researchCompleted = true });
         await RunAsync(new DateTimeOffset(2026, 3, 8, 13, 59, 0, TimeSpan.Zero));
-        Assert.Empty(_smtp.Messages);
+        Assert.Empty(Smtp.Messages);
 
         await RunAsync(new DateTimeOffset(2026, 3, 8, 16, 0, 0, TimeSpan.Zero));
-        var nudge = Assert.Single(_smtp.Messages);
+        var nudge = Assert.Single(Smtp.Messages);
         Assert.StartsWith("Prepare for your video interview on Tuesday 10 March 2026, 14:00", nudge.Subject, StringComparison.Ordinal);
     }
 
@@ -61,19 +40,19 @@ public sealed class NudgeTests : IAsyncLifetime
     {
         var id = await ScheduleAsync("2026-03-03T10:00:00Z");
         await RunAsync(new DateTimeOffset(2026, 3, 3, 11, 0, 0, TimeSpan.Zero));
-        Assert.Equal(HttpStatusCode.OK, (await _client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/complete", new { performanceRating = 4 })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/complete", new { performanceRating = 4 })).StatusCode);
         await RunAsync(new DateTimeOffset(2026, 3, 4, 10, 59, 0, TimeSpan.Zero));
-        Assert.Empty(_smtp.Messages);
+        Assert.Empty(Smtp.Messages);
         await RunAsync(new DateTimeOffset(2026, 3, 4, 11, 0, 0, TimeSpan.Zero));
-        Assert.Equal("Send a thank-you note for your video interview", Assert.Single(_smtp.Messages).Subject);
+        Assert.Equal("Send a thank-you note for your video interview", Assert.Single(Smtp.Messages).Subject);
 
         var other = await ScheduleAsync("2026-03-05T10:00:00Z");
         await RunAsync(new DateTimeOffset(2026, 3, 5, 11, 0, 0, TimeSpan.Zero));
-        await _client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{other}/complete", new { performanceRating = 4 });
+        await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{other}/complete", new { performanceRating = 4 });
         await RunAsync(new DateTimeOffset(2026, 3, 5, 12, 0, 0, TimeSpan.Zero));
-        await _client.SendJsonAsync(HttpMethod.Post, $"/api/interviews/{other}/thank-you", new { recipients = new[] { "jane@techcorp.com" }, method = "Email" });
+        await Client.SendJsonAsync(HttpMethod.Post, $"/api/interviews/{other}/thank-you", new { recipients = new[] { "jane@techcorp.com" }, method = "Email" });
         await RunAsync(new DateTimeOffset(2026, 3, 6, 13, 0, 0, TimeSpan.Zero));
-        Assert.Single(_smtp.Messages);
+        Assert.Single(Smtp.Messages);
     }
 
     [Fact]
@@ -82,11 +61,11 @@ public sealed class NudgeTests : IAsyncLifetime
         // Completed on Thursday 5 March: five business days later is Thursday 12 March, 09:00 in London (UTC+0).
         var id = await ScheduleAsync("2026-03-05T10:00:00Z");
         await RunAsync(new DateTimeOffset(2026, 3, 5, 11, 0, 0, TimeSpan.Zero));
-        await _client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/complete", new { followUpRequired = true });
-        await _client.SendJsonAsync(HttpMethod.Post, $"/api/interviews/{id}/thank-you", new { recipients = new[] { "jane@techcorp.com" }, method = "Email" });
+        await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/complete", new { followUpRequired = true });
+        await Client.SendJsonAsync(HttpMethod.Post, $"/api/interviews/{id}/thank-you", new { recipients = new[] { "jane@techcorp.com" }, method = "Email" });
         await RunAsync(new DateTimeOffset(2026, 3, 12, 8, 59, 0, TimeSpan.Zero));
-        Assert.Empty(_smtp.Messages);
+        Assert.Empty(Smtp.Messages);
         await RunAsync(new DateTimeOffset(2026, 3, 12, 9, 0, 0, TimeSpan.Zero));
-        Assert.Equal("Time to follow up on your video interview", Assert.Single(_smtp.Messages).Subject);
+        Assert.Equal("Time to follow up on your video interview", Assert.Single(Smtp.Messages).Subject);
     }
 }
