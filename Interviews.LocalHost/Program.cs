@@ -74,6 +74,7 @@ public sealed class Program
         app.UseMiddleware<LocalAuthenticationMiddleware>();
         var prefix = FunctionEndpoints.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
         FunctionEndpoints.Map(app, typeof(InterviewsApi).Assembly, prefix);
+        BenchmarkBaseline.MapIfConfigured(app);
         return app;
     }
 }
