@@ -15,6 +15,11 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
+    // SQLite has one writer at a time. A second BEGIN IMMEDIATE gets SQLITE_BUSY, and Microsoft.Data.Sqlite
+    // then retries after a blocking 150 ms sleep, however soon the lock frees: writers of this process
+    // queue here instead, without holding a thread.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
     public SqliteDocumentContainer(string path, IEnumerable<IndexDefinition> indexes, TimeProvider time)
     {
         _time = time;
@@ -50,6 +55,19 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     }
 
     public async Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await WriteGatedAsync(partitionKey, writes, cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task<WriteOutcome> WriteGatedAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         // BEGIN IMMEDIATE: take the write lock first, so that two writers never both read an ETag and
@@ -178,12 +196,20 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
     async Task ICheckpointStore.WriteAsync(string name, string continuation, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO checkpoints (name, continuation) VALUES ($name, $continuation) ON CONFLICT (name) DO UPDATE SET continuation = excluded.continuation";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$continuation", continuation);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO checkpoints (name, continuation) VALUES ($name, $continuation) ON CONFLICT (name) DO UPDATE SET continuation = excluded.continuation";
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$continuation", continuation);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)
