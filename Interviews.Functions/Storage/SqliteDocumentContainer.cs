@@ -132,8 +132,10 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
         if (query.After is { } after)
         {
-            // A row value comparison, so that SQLite seeks the (order, id) index to the cursor.
-            sql.Append($" AND ({order}, id) > ($afterOrder, $afterId)");
+            // After (order, id): a range on the order field, which SQLite seeks in the expression index,
+            // then the tie-break on id. A row value, (order, id) > (…), is not used to seek an index on an
+            // expression: SQLite walked the partition from its start, so page k cost O(k).
+            sql.Append($" AND {order} >= $afterOrder AND ({order} > $afterOrder OR id > $afterId)");
             command.Parameters.AddWithValue("$afterOrder", after.OrderValue);
             command.Parameters.AddWithValue("$afterId", after.Id);
         }
