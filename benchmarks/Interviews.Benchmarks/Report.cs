@@ -172,6 +172,12 @@ internal static class Report
 
         var first = results.MinBy(r => r.Size)!;
         var last = results.MaxBy(r => r.Size)!;
+        if (first == last)
+        {
+            yield return string.Create(Invariant, $"| peak memory flat in N | {first.Size:N0} only | {Mib(first.PeakResident)} MiB | needs two sizes |");
+            yield break;
+        }
+
         var growth = last.PeakResident - first.PeakResident;
         var flat = growth <= Math.Max(first.PeakResident / 4, 32L * 1048576);
         yield return string.Create(
