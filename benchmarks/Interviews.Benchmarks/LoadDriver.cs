@@ -28,16 +28,19 @@ internal sealed record Measurement(
 /// </summary>
 internal sealed class LoadDriver(HttpClient client)
 {
-    public async Task<Measurement> RunAsync(Operation operation, int concurrency, int requests, int warmup, TimeSpan budget, LocalHostProcess host, CancellationToken cancellationToken)
+    public async Task<Measurement> RunAsync(
+        Operation operation, int concurrency, int requests, int warmupRequests, TimeSpan warmupTime, TimeSpan budget, LocalHostProcess host, CancellationToken cancellationToken)
     {
-        // Warm-up requests come first in the request sequence, so that a write's i-th request is always new.
-        await SendAllAsync(operation, concurrency, 0, warmup, budget, null, cancellationToken);
+        // Warm up at the same concurrency right before measuring: the runtime adapts (thread pool, GC
+        // heap sizing) to each load, and the operation measured first after the much lighter baseline
+        // otherwise paid for the change.
+        await SendAllAsync(operation, concurrency, 0, warmupRequests, warmupTime, null, cancellationToken);
 
         host.ResetPeak();
         var latencies = new double[requests];
         var outcome = new Outcome();
         var wall = Stopwatch.StartNew();
-        var done = await SendAllAsync(operation, concurrency, warmup, requests, budget, (index, ms, status, bytes) =>
+        var done = await SendAllAsync(operation, concurrency, 0, requests, budget, (index, ms, status, bytes) =>
         {
             latencies[index] = ms;
             outcome.Record(status, operation.Expected, bytes);
@@ -60,6 +63,10 @@ internal sealed class LoadDriver(HttpClient client)
             outcome.LastBytes,
             host.PeakResidentBytes());
     }
+
+    /// <summary>Sends up to <paramref name="maxRequests"/> unmeasured requests for at most <paramref name="duration"/>.</summary>
+    public Task WarmUpAsync(Operation operation, int concurrency, int maxRequests, TimeSpan duration, CancellationToken cancellationToken) =>
+        SendAllAsync(operation, concurrency, 0, maxRequests, duration, null, cancellationToken);
 
     /// <summary>Sends requests number <paramref name="first"/>.. of the operation; returns how many finished within the budget.</summary>
     private async Task<int> SendAllAsync(
