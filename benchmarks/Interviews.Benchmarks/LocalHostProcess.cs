@@ -131,15 +131,22 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         throw new TimeoutException("LocalHost did not answer /api/health within 90 s.");
     }
 
+    /// <summary>A size field of /proc/PID/status in bytes; 0 where there is no /proc (not Linux).</summary>
     private long StatusField(string name)
     {
-        foreach (var line in File.ReadLines($"/proc/{Id.ToString(CultureInfo.InvariantCulture)}/status"))
+        try
         {
-            if (line.StartsWith(name, StringComparison.Ordinal))
+            foreach (var line in File.ReadLines($"/proc/{Id.ToString(CultureInfo.InvariantCulture)}/status"))
             {
-                var kilobytes = line[name.Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+                if (line.StartsWith(name, StringComparison.Ordinal))
+                {
+                    var kilobytes = line[name.Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                    return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+                }
             }
+        }
+        catch (IOException)
+        {
         }
 
         return 0;

@@ -212,7 +212,8 @@ internal static class Report
     private static string Chart(IReadOnlyList<SizeResult> results)
     {
         const int panelWidth = 440, panelHeight = 300, left = 60, top = 40, gap = 40, legendHeight = 70;
-        var width = (2 * (left + panelWidth)) + gap;
+        const int right = 40;
+        var width = (2 * (left + panelWidth)) + gap + right;
         var height = top + panelHeight + 50 + legendHeight;
         var svg = new StringBuilder();
         svg.AppendLine(Invariant, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">");
