@@ -115,6 +115,8 @@ public sealed class Program
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("Interviews API")
             .WithOpenApiRoutePattern($"/{prefix.Trim('/')}/openapi.json"));
+
+        BenchmarkBaseline.MapIfConfigured(app);
         return app;
     }
 }

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Interviews.LocalHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace Interviews.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project benchmarks/Interviews.Benchmarks [-- --sizes 1000,10000,100000] [--quick] [--out DIR]</c>:
+/// for each size N, seeds N interviews for one user (and other users' data) in a fresh SQLite file,
+/// starts LocalHost on it as a separate process, measures every operation at concurrency 1 and 16
+/// against the same-run baseline, and writes results.md and p95-by-size.svg.
+/// </summary>
+internal static class BenchmarkProgram
+{
+    public const string User = "bench-user";
+    private const int OtherUsers = 4;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (BenchmarkOptions.Parse(args) is not { } options)
+        {
+            await Console.Error.WriteLineAsync(BenchmarkOptions.Usage);
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        var repository = RepositoryRoot();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var localHostDll = Path.Combine(repository, "Interviews.LocalHost", "bin", configuration, "net10.0", "Interviews.LocalHost.dll");
+        if (!File.Exists(localHostDll))
+        {
+            await Console.Error.WriteLineAsync($"LocalHost is not built at {localHostDll}; run: dotnet build -c {configuration} Interviews.LocalHost");
+            return 1;
+        }
+
+        if (!configuration.Equals("Release", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.WriteLine($"warning: a {configuration} build; figures are only meaningful with -c Release.");
+        }
+
+        var outputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(repository, "benchmarks", options.Quick ? Path.Combine("out", "quick") : ""));
+        var workDirectory = Path.Combine(repository, "benchmarks", "out", "work");
+        Directory.CreateDirectory(outputDirectory);
+        var machine = MachineFacts.Read(repository, options.CommandLine);
+        Console.WriteLine($"LocalHost: {localHostDll}");
+        Console.WriteLine(machine.Summary);
+
+        var results = new List<SizeResult>();
+        foreach (var size in options.Sizes)
+        {
+            results.Add(await RunSizeAsync(size, options, localHostDll, Path.Combine(workDirectory, $"n{size}"), cancel.Token));
+            // Written after every size, so a long run that is stopped still leaves its figures.
+            Report.Write(outputDirectory, machine with { LoadAtEnd = MachineFacts.LoadAverage() }, options, results);
+        }
+
+        Console.WriteLine($"Results: {Path.Combine(outputDirectory, Report.ResultsFile)}");
+        return 0;
+    }
+
+    private static async Task<SizeResult> RunSizeAsync(int size, BenchmarkOptions options, string localHostDll, string directory, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.CreateDirectory(directory);
+        var database = Path.Combine(directory, "interviews.db");
+        var now = DateTimeOffset.UtcNow;
+        var userId = DevelopmentTokens.UserIdOf(User);
+        var others = Enumerable.Range(1, OtherUsers).Select(i => DevelopmentTokens.UserIdOf($"bench-other-{i}")).ToList();
+        var othersEach = Math.Max(500, size / 10);
+
+        Console.WriteLine();
+        Console.WriteLine($"== N = {size:N0} interviews for {User} (+{OtherUsers} other users with {othersEach:N0} each)");
+        var seeding = Stopwatch.StartNew();
+        var seeded = await Seeder.SeedAsync(database, userId, size, others, othersEach, now, seed: size, cancellationToken);
+        SqliteConnection.ClearAllPools();
+        seeding.Stop();
+        var databaseBytes = new FileInfo(database).Length + (File.Exists(database + "-wal") ? new FileInfo(database + "-wal").Length : 0);
+        Console.WriteLine($"   seeded in {seeding.Elapsed.TotalSeconds:F1} s; database {databaseBytes / 1048576.0:F1} MiB");
+
+        var baselineFile = Path.Combine(directory, "baseline.json");
+        await File.WriteAllBytesAsync(baselineFile, seeded.FirstPageJson, cancellationToken);
+
+        await using var host = await LocalHostProcess.StartAsync(localHostDll, database, baselineFile, Path.Combine(directory, "localhost.log"), cancellationToken);
+        var startedResident = host.ResidentBytes();
+        var startedPeak = host.PeakResidentBytes();
+        Console.WriteLine($"   LocalHost pid {host.Id} on {host.BaseAddress}: RSS {startedResident / 1048576.0:F0} MiB after start");
+
+        using var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            MaxConnectionsPerServer = 64,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        };
+        using var client = new HttpClient(handler) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var tokens = DevelopmentTokens.From(new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Path.GetDirectoryName(localHostDll)!, "appsettings.json"))
+            .Build());
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(User, null, DateTimeOffset.UtcNow));
+
+        // The real first page must be what the baseline serves, byte for byte in size.
+        var firstPage = await client.GetByteArrayAsync(new Uri("api/interviews", UriKind.Relative), cancellationToken);
+        Console.WriteLine($"   first page {firstPage.Length:N0} bytes; baseline {seeded.FirstPageJson.Length:N0} bytes");
+        var deepCursors = await DeepCursorsAsync(client, size, cancellationToken);
+        Console.WriteLine($"   {deepCursors.Count} deep cursors (pages {Math.Max(1, size / 50 / 4)}..{Math.Max(1, size / 50 / 2)})");
+
+        var operations = Operations.For(seeded, now, deepCursors);
+        var driver = new LoadDriver(client);
+        // Every path runs for a while before anything is measured, so that the JIT has tiered it up.
+        foreach (var operation in operations)
+        {
+            await driver.WarmUpAsync(operation, 16, operation.IsWrite ? 2 * options.WriteWarmup : int.MaxValue, options.WarmUpTime, cancellationToken);
+        }
+
+        // Reads at concurrency 1, then at 16, then writes at 1 and at 16: every read sees the seeded N, and
+        // the baseline is measured first in each block.
+        var measurements = new List<Measurement>();
+        var plan = new[] { false, true }
+            .SelectMany(writes => new[] { 1, 16 }.SelectMany(c => operations.Where(o => o.IsWrite == writes).Select(o => (Operation: o, Concurrency: c))));
+        foreach (var (operation, concurrency) in plan)
+        {
+            {
+                var requests = (operation.IsWrite ? options.WriteRequests : options.ReadRequests) * (concurrency == 1 ? 1 : 2);
+                var measured = operation.IsWrite
+                    ? await driver.RunAsync(operation, concurrency, requests, options.WriteWarmup, options.Budget, options.Budget, host, cancellationToken)
+                    : await driver.RunAsync(operation, concurrency, requests, int.MaxValue, options.ReadWarmUpTime, options.Budget, host, cancellationToken);
+                measurements.Add(measured);
+                Console.WriteLine(
+                    $"   {operation.Name,-14} c={concurrency,-2} n={measured.Requests,5} p50 {measured.P50Ms,7:F2}  p95 {measured.P95Ms,7:F2}  p99 {measured.P99Ms,7:F2} ms"
+                    + $"  {measured.RequestsPerSecond,7:F0} req/s  peak {measured.PeakResidentBytes / 1048576.0,5:F0} MiB"
+                    + (measured.Errors > 0 ? $"  ERRORS {measured.Errors} (first: {measured.FirstError})" : ""));
+            }
+        }
+
+        var peak = Math.Max(startedPeak, measurements.Max(m => m.PeakResidentBytes));
+        return new SizeResult(size, OtherUsers, othersEach, seeding.Elapsed, databaseBytes, firstPage.Length, seeded.FirstPageJson.Length, startedResident, peak, measurements);
+    }
+
+    /// <summary>Walks the list by cursor to the middle of the user's interviews and keeps the cursors of pages N/200..N/100.</summary>
+    private static async Task<IReadOnlyList<string>> DeepCursorsAsync(HttpClient client, int size, CancellationToken cancellationToken)
+    {
+        var pages = Math.Max(1, size / 50);
+        var from = Math.Max(1, pages / 4);
+        var to = Math.Max(1, pages / 2);
+        var cursors = new List<string>();
+        string? cursor = null;
+        for (var page = 1; page <= to; page++)
+        {
+            var path = cursor is null ? "api/interviews" : $"api/interviews?cursor={Uri.EscapeDataString(cursor)}";
+            var json = JsonNode.Parse(await client.GetStringAsync(new Uri(path, UriKind.Relative), cancellationToken))!;
+            cursor = json["nextCursor"]?.GetValue<string>();
+            if (cursor is null)
+            {
+                break;
+            }
+
+            if (page >= from)
+            {
+                cursors.Add(cursor);
+            }
+        }
+
+        return cursors;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Interviews.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the benchmark from its place in the repository (Interviews.sln not found above it).");
+    }
+}
+
+/// <summary>The measured operations, in the order they run: reads first (so writes never change what reads see), then writes.</summary>
+internal static class Operations
+{
+    public static IReadOnlyList<Operation> For(SeededUser user, DateTimeOffset now, IReadOnlyList<string> deepCursors)
+    {
+        var from = now.AddDays(-365).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = now.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var scheduled = 0;
+        var rescheduled = 0;
+        return
+        [
+            new("baseline", "GET /bench/baseline: the first page's bytes, precomputed (no token, store or serializer)", false, _ => Get("bench/baseline")),
+            new("list", "GET /api/interviews: first page, 50 items, no filter", false, _ => Get("api/interviews")),
+            new("list-filtered", $"GET /api/interviews?status=Completed&dateFrom={from}&dateTo={to}", false, _ => Get($"api/interviews?status=Completed&dateFrom={from}&dateTo={to}")),
+            new("list-deep", "GET /api/interviews?cursor=…: a page between 1/4 and 1/2 of the way through the user's interviews", false,
+                i => Get($"api/interviews?cursor={Uri.EscapeDataString(deepCursors[i % deepCursors.Count])}")),
+            new("upcoming", "GET /api/interviews/upcoming: open interviews in the next 30 days, first page", false, _ => Get("api/interviews/upcoming")),
+            new("get", "GET /api/interviews/{id}: 1,000 ids of the user in turn", false, i => Get($"api/interviews/{user.SampleIds[i % user.SampleIds.Count]:D}")),
+            new("schedule", "POST /api/interviews: a new interview", true, _ =>
+            {
+                var n = Interlocked.Increment(ref scheduled);
+                return Send(HttpMethod.Post, "api/interviews", new JsonObject
+                {
+                    ["applicationId"] = Guid.CreateVersion7().ToString("D"),
+                    ["interviewType"] = "Technical",
+                    ["scheduledAt"] = Instant(now.AddDays(2).AddMinutes(n * 7 % 500_000)),
+                    ["duration"] = 60,
+                    ["location"] = "https://zoom.us/j/5550001234",
+                    ["interviewers"] = new JsonArray("Jane Smith", "Wei Chen"),
+                    ["timezone"] = "Europe/London",
+                });
+            }, System.Net.HttpStatusCode.Created),
+            new("reschedule", "PUT /api/interviews/{id}/reschedule: an open future interview moved to a new time", true, _ =>
+            {
+                var n = Interlocked.Increment(ref rescheduled);
+                var id = user.OpenFutureIds[n % user.OpenFutureIds.Count];
+                return Send(HttpMethod.Put, $"api/interviews/{id:D}/reschedule", new JsonObject
+                {
+                    ["newDateTime"] = Instant(now.AddDays(3).AddMinutes(n)),
+                    ["reason"] = "The panel moved it",
+                    ["initiatedBy"] = "Company",
+                });
+            }),
+        ];
+    }
+
+    private static HttpRequestMessage Get(string path) => new(HttpMethod.Get, new Uri(path, UriKind.Relative));
+
+    private static HttpRequestMessage Send(HttpMethod method, string path, JsonObject body) =>
+        new(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+
+    private static string Instant(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The figures of one size.</summary>
+internal sealed record SizeResult(
+    int Size,
+    int OtherUsers,
+    int OtherUsersEach,
+    TimeSpan SeedTime,
+    long DatabaseBytes,
+    long FirstPageBytes,
+    long BaselineBytes,
+    long ResidentAfterStart,
+    long PeakResident,
+    IReadOnlyList<Measurement> Measurements)
+{
+    public Measurement? Find(string operation, int concurrency) =>
+        Measurements.FirstOrDefault(m => m.Operation == operation && m.Concurrency == concurrency);
+}
+
+/// <summary>Command-line options.</summary>
+internal sealed record BenchmarkOptions(
+    IReadOnlyList<int> Sizes,
+    bool Quick,
+    string? OutputDirectory,
+    int ReadRequests,
+    int WriteRequests,
+    TimeSpan ReadWarmUpTime,
+    int WriteWarmup,
+    TimeSpan Budget,
+    TimeSpan WarmUpTime,
+    string CommandLine)
+{
+    public const string Usage =
+        "usage: dotnet run -c Release --project benchmarks/Interviews.Benchmarks -- [--sizes 1000,10000,100000] [--quick] [--out DIR] [--requests N] [--writes N]\n"
+        + "  --sizes     interviews for the measured user, one run each (default 1000,10000,100000)\n"
+        + "  --quick     a smoke run: 1,000 only, 300 reads and 100 writes per measurement, results in benchmarks/out/quick\n"
+        + "  --out DIR   where results.md and p95-by-size.svg go (default: benchmarks/)\n"
+        + "  --requests  reads per measurement at concurrency 1 (twice as many at 16; default 2000)\n"
+        + "  --writes    writes per measurement at concurrency 1 (twice as many at 16; default 500)";
+
+    public static BenchmarkOptions? Parse(string[] args)
+    {
+        int[]? sizes = null;
+        var quick = false;
+        string? output = null;
+        int? reads = null, writes = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--sizes" when i + 1 < args.Length:
+                    var parts = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    sizes = [.. parts.Select(p => int.TryParse(p.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)];
+                    if (sizes.Length == 0 || sizes.Any(n => n < 100))
+                    {
+                        return null;
+                    }
+
+                    break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--out" when i + 1 < args.Length:
+                    output = args[++i];
+                    break;
+                case "--requests" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0:
+                    reads = r;
+                    i++;
+                    break;
+                case "--writes" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w > 0:
+                    writes = w;
+                    i++;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        var command = "dotnet run -c Release --project benchmarks/Interviews.Benchmarks" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
+        return new BenchmarkOptions(
+            sizes ?? (quick ? [1_000] : [1_000, 10_000, 100_000]),
+            quick,
+            output,
+            reads ?? (quick ? 300 : 2_000),
+            writes ?? (quick ? 100 : 500),
+            TimeSpan.FromSeconds(quick ? 0.5 : 2),
+            quick ? 20 : 50,
+            TimeSpan.FromSeconds(quick ? 20 : 60),
+            TimeSpan.FromSeconds(1),
+            command);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Interviews.Benchmarks;
+
+/// <summary>One operation to measure: how to build its i-th request and which status is a success.</summary>
+internal sealed record Operation(string Name, string Description, bool IsWrite, Func<int, HttpRequestMessage> Request, HttpStatusCode Expected = HttpStatusCode.OK);
+
+/// <summary>The figures of one operation at one concurrency.</summary>
+internal sealed record Measurement(
+    string Operation,
+    int Concurrency,
+    int Requests,
+    int Errors,
+    string? FirstError,
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    double RequestsPerSecond,
+    long ResponseBytes,
+    long PeakResidentBytes);
+
+/// <summary>
+/// Sends an operation's requests from <c>concurrency</c> workers over one keep-alive connection pool,
+/// timing each request with a <see cref="Stopwatch"/> from send to the last byte of the body. A warm-up
+/// round is sent and discarded first. Bounded in count and in time.
+/// </summary>
+internal sealed class LoadDriver(HttpClient client)
+{
+    public async Task<Measurement> RunAsync(
+        Operation operation, int concurrency, int requests, int warmupRequests, TimeSpan warmupTime, TimeSpan budget, LocalHostProcess host, CancellationToken cancellationToken)
+    {
+        // Warm up at the same concurrency right before measuring: the runtime adapts (thread pool, GC
+        // heap sizing) to each load, and the operation measured first after the much lighter baseline
+        // otherwise paid for the change.
+        await SendAllAsync(operation, concurrency, 0, warmupRequests, warmupTime, null, cancellationToken);
+
+        host.ResetPeak();
+        var latencies = new double[requests];
+        var outcome = new Outcome();
+        var wall = Stopwatch.StartNew();
+        var done = await SendAllAsync(operation, concurrency, 0, requests, budget, (index, ms, status, bytes) =>
+        {
+            latencies[index] = ms;
+            outcome.Record(status, operation.Expected, bytes);
+        }, cancellationToken);
+        wall.Stop();
+
+        var measured = latencies.AsSpan(0, done).ToArray();
+        Array.Sort(measured);
+        return new Measurement(
+            operation.Name,
+            concurrency,
+            done,
+            outcome.Errors,
+            outcome.FirstError,
+            Percentile(measured, 0.50),
+            Percentile(measured, 0.95),
+            Percentile(measured, 0.99),
+            measured.Length == 0 ? 0 : measured[^1],
+            done / wall.Elapsed.TotalSeconds,
+            outcome.LastBytes,
+            host.PeakResidentBytes());
+    }
+
+    /// <summary>Sends up to <paramref name="maxRequests"/> unmeasured requests for at most <paramref name="duration"/>.</summary>
+    public Task WarmUpAsync(Operation operation, int concurrency, int maxRequests, TimeSpan duration, CancellationToken cancellationToken) =>
+        SendAllAsync(operation, concurrency, 0, maxRequests, duration, null, cancellationToken);
+
+    /// <summary>Sends requests number <paramref name="first"/>.. of the operation; returns how many finished within the budget.</summary>
+    private async Task<int> SendAllAsync(
+        Operation operation,
+        int concurrency,
+        int first,
+        int count,
+        TimeSpan budget,
+        Action<int, double, HttpStatusCode, long>? record,
+        CancellationToken cancellationToken)
+    {
+        var next = -1;
+        var finished = 0;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < budget)
+            {
+                var index = Interlocked.Increment(ref next);
+                if (index >= count)
+                {
+                    return;
+                }
+
+                using var request = operation.Request(first + index);
+                var started = Stopwatch.GetTimestamp();
+                HttpStatusCode status;
+                long length;
+                try
+                {
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                    var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                    (status, length) = (response.StatusCode, body.Length);
+                }
+                catch (HttpRequestException)
+                {
+                    // A refused or broken connection counts as an error of this request, not the end of the run.
+                    (status, length) = (0, 0);
+                }
+
+                record?.Invoke(index, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status, length);
+                Interlocked.Increment(ref finished);
+            }
+        }).ToArray();
+        await Task.WhenAll(workers);
+
+        // A worker that started a request finishes it, so the finished requests are numbered 0..finished-1.
+        return finished;
+    }
+
+    private static double Percentile(double[] sorted, double p)
+    {
+        if (sorted.Length == 0)
+        {
+            return 0;
+        }
+
+        // Nearest rank: the smallest value with at least p of the samples at or below it.
+        var rank = (int)Math.Ceiling(p * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+
+    private sealed class Outcome
+    {
+        private int _errors;
+
+        public int Errors => _errors;
+
+        public string? FirstError { get; private set; }
+
+        public long LastBytes { get; private set; }
+
+        public void Record(HttpStatusCode status, HttpStatusCode expected, long bytes)
+        {
+            LastBytes = bytes;
+            if (status != expected)
+            {
+                if (Interlocked.Increment(ref _errors) == 1)
+                {
+                    FirstError = $"{(int)status} {status}";
+                }
+            }
+        }
+    }
+}
