@@ -336,8 +336,8 @@ module apiManagement 'modules/apim.bicep' = if (deployApiManagement) {
     skuName: apiManagementSku
     publisherEmail: apiManagementPublisherEmail
     publisherName: apiManagementPublisherName
-    // Placeholder until the real contract exists at openapi/openapi.json (see infra/README.md).
-    openApiContent: loadTextContent('openapi.placeholder.json')
+    // The API's own contract (OpenAPI 3.1; API Management imports 3.1 schemas since May 2024).
+    openApiContent: loadTextContent('../openapi/openapi.json')
     apiPath: 'api'
     backendUrl: '${functionApp.outputs.url}/api'
     openIdConfigurationUrl: '${endsWith(authAuthority, '/') ? substring(authAuthority, 0, length(authAuthority) - 1) : authAuthority}/.well-known/openid-configuration'
