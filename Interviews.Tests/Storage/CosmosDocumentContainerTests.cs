@@ -192,3 +192,41 @@ public static class CosmosTestContainers
         return (created, leases);
     }
 }
+
+/// <summary>
+/// The reminders container on the compat server, created from containers.json: partitioned by the
+/// due hour, and the sender's query (pending reminders of an hour, soonest first) served by its index.
+/// </summary>
+public sealed class CosmosCompatReminderStoreTests(CosmosCompatFixture server) : IClassFixture<CosmosCompatFixture>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Pending_reminders_of_an_hour_come_back_soonest_first()
+    {
+        var database = await server.CreateDatabaseAsync();
+        await CosmosSetup.CreateIfNotExistsAsync(server.Client, database.Id, CosmosContainerDefinitions.Embedded.Containers.Select(c => c.ToProperties()), Token);
+        // The compat server has no TransactionalBatch: single-write batches through the item API (as in the contract run).
+        var leases = database.GetContainer(CosmosContainerDefinitions.LeasesContainer);
+        var reminders = new CosmosDocumentContainer(
+            database.GetContainer(CosmosContainerDefinitions.RemindersContainer), leases, StorageIndexes.Reminders, NullLogger.Instance, null, CosmosBatchMode.SingleItemWrites, "dueHour");
+        var documents = new CosmosDocumentContainer(
+            database.GetContainer(CosmosContainerDefinitions.DocumentsContainer), leases, StorageIndexes.Documents, NullLogger.Instance, null, CosmosBatchMode.SingleItemWrites);
+        ContainerProperties properties = await database.GetContainer(CosmosContainerDefinitions.RemindersContainer).ReadContainerAsync(cancellationToken: Token);
+        Assert.Equal("/dueHour", properties.PartitionKeyPath);
+
+        var store = new Interviews.Functions.Reminders.ReminderStore(reminders, documents);
+        var hour = "2026-03-10T13";
+        var start = new DateTimeOffset(2026, 3, 10, 13, 0, 0, TimeSpan.Zero);
+        foreach (var (id, minutes, status) in new[] { ("c", 40, "Due"), ("a", 5, "Due"), ("b", 20, "Sent"), ("d", 30, "Sending") })
+        {
+            var reminder = new Interviews.Functions.Reminders.Reminder(Guid.NewGuid(), Guid.NewGuid(), Interviews.Functions.Reminders.ReminderKind.Before, 60, start.AddMinutes(minutes), start.AddMinutes(minutes),
+                Enum.Parse<Interviews.Functions.Reminders.ReminderStatus>(status), 0, null, null);
+            await store.CreateAsync(hour, id, reminder, Token);
+        }
+
+        var pending = await store.PendingAsync(hour, Token);
+        Assert.Equal(["a", "d", "c"], pending.Select(p => p.Id));
+        Assert.Empty(await store.PendingAsync("2026-03-10T14", Token));
+    }
+}
