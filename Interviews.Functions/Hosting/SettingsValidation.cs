@@ -1,4 +1,6 @@
 using Interviews.Functions.Auth;
+using Interviews.Functions.Events;
+using Interviews.Functions.Reminders;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,7 +23,89 @@ public static class SettingsValidation
         services.AddSingleton<IValidateOptions<StorageSettings>, StorageSettingsValidation>();
         services.AddOptions<AuthSettings>().BindConfiguration(AuthSettings.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthSettings>, AuthSettingsValidation>();
+        services.AddOptions<EmailSettings>().BindConfiguration(EmailSettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailSettings>, EmailSettingsValidation>();
+        services.AddOptions<EventPumpSettings>().BindConfiguration(EventPumpSettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventPumpSettings>, EventPumpSettingsValidation>();
+        services.AddOptions<EventGridSettings>().BindConfiguration(EventGridSettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventGridSettings>, EventGridSettingsValidation>();
         return services;
+    }
+
+    /// <summary>Only checked when a host is set: without one, e-mail is simply off.</summary>
+    private sealed class EmailSettingsValidation : IValidateOptions<EmailSettings>
+    {
+        public ValidateOptionsResult Validate(string? name, EmailSettings options)
+        {
+            if (!options.IsConfigured)
+            {
+                return ValidateOptionsResult.Success;
+            }
+
+            var failures = new List<string>();
+            if (options.Smtp.Port is < 1 or > 65535)
+            {
+                failures.Add($"Setting {EmailSettings.Section}:Smtp:Port must be a TCP port (1-65535).");
+            }
+
+            try
+            {
+                _ = options.Smtp.SocketOptions;
+            }
+            catch (InvalidOperationException exception)
+            {
+                failures.Add(exception.Message);
+            }
+
+            if (options.Smtp.Timeout <= TimeSpan.Zero)
+            {
+                failures.Add($"Setting {EmailSettings.Section}:Smtp:Timeout must be a positive time span.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.From) || !MimeKit.MailboxAddress.TryParse(options.From, out _))
+            {
+                failures.Add($"Setting {EmailSettings.Section}:From must be the sender's address, e.g. \"Interviews <reminders@example.com>\".");
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+
+    private sealed class EventPumpSettingsValidation : IValidateOptions<EventPumpSettings>
+    {
+        public ValidateOptionsResult Validate(string? name, EventPumpSettings options)
+        {
+            var failures = new List<string>();
+            if (options.MaxAttempts is < 1 or > 100)
+            {
+                failures.Add($"Setting {EventPumpSettings.Section}:MaxAttempts must be from 1 to 100.");
+            }
+
+            if (options.FirstRetryDelay <= TimeSpan.Zero || options.FirstRetryDelay > TimeSpan.FromHours(1))
+            {
+                failures.Add($"Setting {EventPumpSettings.Section}:FirstRetryDelay must be a positive time span of at most 01:00:00.");
+            }
+
+            if (options.PageSize is < 1 or > 1000)
+            {
+                failures.Add($"Setting {EventPumpSettings.Section}:PageSize must be from 1 to 1000.");
+            }
+
+            if (options.MaxRunDuration <= TimeSpan.Zero)
+            {
+                failures.Add($"Setting {EventPumpSettings.Section}:MaxRunDuration must be a positive time span.");
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+
+    private sealed class EventGridSettingsValidation : IValidateOptions<EventGridSettings>
+    {
+        public ValidateOptionsResult Validate(string? name, EventGridSettings options) =>
+            !options.IsConfigured || (Uri.TryCreate(options.TopicEndpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail($"Setting {EventGridSettings.Section}:TopicEndpoint must be the https URL of the Event Grid topic.");
     }
 
     private sealed class StorageSettingsValidation : IValidateOptions<StorageSettings>

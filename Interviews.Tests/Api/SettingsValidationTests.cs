@@ -19,6 +19,10 @@ public sealed class SettingsValidationTests
     [InlineData("APPLICATIONINSIGHTS_CONNECTION_STRING", "not-a-connection-string")]
     [InlineData("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=Key")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")]
+    [InlineData("Events:MaxAttempts", "0")]
+    [InlineData("Events:FirstRetryDelay", "00:00:00")]
+    [InlineData("Events:PageSize", "5000")]
+    [InlineData("EventGrid:TopicEndpoint", "http://topic.example/api/events")]
     public void A_bad_setting_fails_start_up_naming_it(string setting, string value)
     {
         var database = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
@@ -29,6 +33,17 @@ public sealed class SettingsValidationTests
         }
 
         var error = Assert.ThrowsAny<Exception>(() => Interviews.LocalHost.Program.BuildApp([.. args]));
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Email:Smtp:Security", "ssl-maybe")]
+    [InlineData("Email:Smtp:Port", "70000")]
+    [InlineData("Email:From", "not an address")]
+    public void With_an_smtp_host_a_bad_email_setting_fails_start_up_naming_it(string setting, string value)
+    {
+        var error = Assert.ThrowsAny<Exception>(() => Interviews.LocalHost.Program.BuildApp(
+            ["--urls=http://127.0.0.1:0", "--Email:Smtp:Host=127.0.0.1", $"--{setting}={value}", $"--Storage:SqlitePath={Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db")}"]));
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
