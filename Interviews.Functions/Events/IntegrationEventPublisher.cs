@@ -30,10 +30,17 @@ public sealed class IntegrationEventPublisher(EventGridPublisherClient client) :
 
     public async Task HandleAsync(DeliveredEvent domainEvent, CancellationToken cancellationToken)
     {
+        // Only the interviews' own events: a user's notification settings (an e-mail address) are not
+        // for other services.
+        if (domainEvent.InterviewId == Guid.Empty)
+        {
+            return;
+        }
+
         var cloudEvent = new CloudEvent(Source, $"Interviews.{domainEvent.Type}", BinaryData.FromString(domainEvent.Data.GetRawText()), "application/json")
         {
             Id = domainEvent.EventId.ToString("D"),
-            Subject = domainEvent.InterviewId == Guid.Empty ? $"users/{domainEvent.UserId:D}" : $"interviews/{domainEvent.InterviewId:D}",
+            Subject = $"interviews/{domainEvent.InterviewId:D}",
             Time = domainEvent.OccurredAt,
         };
         await client.SendEventAsync(cloudEvent, cancellationToken);

@@ -91,9 +91,10 @@ public sealed partial class ReminderSender(
         var interview = (await interviews.GetAsync(reminder.UserId, reminder.InterviewId, cancellationToken))?.Interview;
         var (settings, _) = await settingsStore.GetAsync(reminder.UserId, cancellationToken);
         var address = settings.EffectiveEmail;
-        if (!settings.RemindersEnabled || address is null || !ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now))
+        var nudgeOff = reminder.ReminderKind != ReminderKind.Before && !settings.NudgesEnabled;
+        if (!settings.RemindersEnabled || nudgeOff || address is null || !ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now))
         {
-            var reason = !settings.RemindersEnabled ? "reminders off" : address is null ? "no e-mail address" : "no longer relevant";
+            var reason = !settings.RemindersEnabled ? "reminders off" : nudgeOff ? "nudges off" : address is null ? "no e-mail address" : "no longer relevant";
             await reminders.ReplaceAsync(hour, id, claimed with { Status = ReminderStatus.Dropped, LastError = reason }, claimETag, cancellationToken);
             LogDropped(logger, reminder.InterviewId, reminder.ReminderKind, reason);
             return ReminderStatus.Dropped;

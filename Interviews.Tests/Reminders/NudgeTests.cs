@@ -56,6 +56,19 @@ public sealed class NudgeTests : ReminderScenario
     }
 
     [Fact]
+    public async Task Turning_nudges_off_stops_a_planned_nudge()
+    {
+        var id = await ScheduleAsync("2026-03-03T10:00:00Z");
+        await RunAsync(new DateTimeOffset(2026, 3, 3, 11, 0, 0, TimeSpan.Zero));
+        await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/complete", new { performanceRating = 4 });
+        await RunAsync(new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero));
+        var off = await Client.SendJsonAsync(HttpMethod.Put, "/api/me/notification-settings", new { reminderMinutesBefore = Array.Empty<int>(), nudgesEnabled = false });
+        Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        await RunAsync(new DateTimeOffset(2026, 3, 4, 12, 0, 0, TimeSpan.Zero));
+        Assert.Empty(Smtp.Messages);
+    }
+
+    [Fact]
     public async Task The_follow_up_nudge_comes_five_business_days_later_at_nine_local_time()
     {
         // Completed on Thursday 5 March: five business days later is Thursday 12 March, 09:00 in London (UTC+0).
