@@ -54,7 +54,8 @@ public sealed class BlobXmlRepository(BlobClient blob) : IXmlRepository
         try
         {
             var downloaded = blob.DownloadContent().Value;
-            return (XDocument.Parse(downloaded.Content.ToString()), downloaded.Details.ETag);
+            using var stream = downloaded.Content.ToStream();
+            return (XDocument.Load(stream), downloaded.Details.ETag);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
