@@ -305,6 +305,7 @@ module functionApp 'modules/functionapp.bicep' = {
       // The timer functions' schedules (six-field cron with seconds); the host needs them to index the app.
       EventPumpSchedule: '*/2 * * * * *'
       ReminderSendSchedule: '0 * * * * *'
+      CalendarReconcileSchedule: '0 */15 * * * *'
       Cosmos__AccountEndpoint: cosmos.outputs.endpoint
       Cosmos__DatabaseName: cosmos.outputs.databaseName
       Cosmos__ManagedIdentityClientId: identity.properties.clientId

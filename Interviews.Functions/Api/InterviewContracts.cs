@@ -87,7 +87,8 @@ public sealed record InterviewResponse(
     ThankYouNoteResponse? ThankYouNote,
     IReadOnlyList<RescheduleResponse> RescheduleHistory,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? VideoProvider)
 {
     public static InterviewResponse From(Interview i) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
@@ -96,7 +97,7 @@ public sealed record InterviewResponse(
         i.ThankYouNoteSent, i.ThankYouSentAt,
         i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
-        i.CreatedAt, i.UpdatedAt);
+        i.CreatedAt, i.UpdatedAt, Calendar.VideoLinks.Find(i.Location)?.Provider);
 
     /// <summary>The wall-clock time in the interview's own zone, with its offset: "2026-01-05T06:00:00-08:00".</summary>
     internal static string LocalTime(Interview i) =>
@@ -123,12 +124,13 @@ public sealed record InterviewSummary(
     bool FollowUpRequired,
     bool ThankYouNoteSent,
     int RescheduleCount,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? VideoProvider)
 {
     public static InterviewSummary From(Interview i) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, InterviewResponse.LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.CompletedAt, i.PerformanceRating, i.FollowUpRequired,
-        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt);
+        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt, Calendar.VideoLinks.Find(i.Location)?.Provider);
 }
 
 /// <summary>A page of a list; <see cref="NextCursor"/> is null on the last page.</summary>

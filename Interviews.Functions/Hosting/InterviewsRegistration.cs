@@ -3,6 +3,7 @@ using Interviews.Functions.Api;
 using Azure.Identity;
 using Azure.Messaging.EventGrid;
 using Interviews.Functions.Auth;
+using Interviews.Functions.Calendar;
 using Interviews.Functions.Events;
 using Interviews.Functions.Reminders;
 using Interviews.Functions.Storage;
@@ -64,7 +65,7 @@ public static class InterviewsRegistration
         services.AddSingleton<EventPump>();
         services.AddSingleton<IEnumerable<IEventHandler>>(sp =>
         {
-            var handlers = new List<IEventHandler> { sp.GetRequiredService<ReminderPlanner>() };
+            var handlers = new List<IEventHandler> { sp.GetRequiredService<ReminderPlanner>(), sp.GetRequiredService<Calendar.CalendarSyncHandler>() };
             if (sp.GetRequiredService<EventGridSettings>() is { IsConfigured: true } grid)
             {
                 handlers.Add(new IntegrationEventPublisher(sp.GetService<EventGridPublisherClient>() ?? CreatePublisher(grid, sp.GetRequiredService<IConfiguration>())));
@@ -80,6 +81,7 @@ public static class InterviewsRegistration
         services.AddSingleton<NotificationSettingsStore>();
         services.AddSingleton(sp => new ReminderStore(sp.GetRequiredKeyedService<IDocumentContainer>(RemindersContainer), sp.GetRequiredService<IDocumentContainer>()));
         services.AddSingleton<ReminderSender>();
+        services.AddCalendar();
         return services;
     }
 

@@ -7,7 +7,7 @@ namespace Interviews.Functions.Storage;
 public static class StorageIndexes
 {
     /// <summary>The interviews container: interviews and dead letters.</summary>
-    public static IReadOnlyList<IndexDefinition> Documents { get; } = [.. InterviewStore.Indexes, .. DeadLetters.Indexes];
+    public static IReadOnlyList<IndexDefinition> Documents { get; } = [.. InterviewStore.Indexes, .. DeadLetters.Indexes, .. Calendar.CalendarStore.Indexes];
 
     public static IReadOnlyList<IndexDefinition> Reminders => ReminderStore.Indexes;
 }

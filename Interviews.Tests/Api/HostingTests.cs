@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(14, HttpFunctions().Count());
+        Assert.Equal(22, HttpFunctions().Count());
     }
 
     [Fact]
@@ -39,13 +39,21 @@ public sealed class HostingTests
         var routes = HttpFunctions().Select(f => $"{string.Join(',', f.Trigger.Methods ?? []).ToUpperInvariant()} /api/{f.Trigger.Route}").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
             [
+                "DELETE /api/calendar/connections/{provider}",
+                "DELETE /api/calendar/feed",
                 "DELETE /api/interviews/{id}",
+                "GET /api/calendar/connections",
+                "GET /api/calendar/feed/{token}.ics",
+                "GET /api/calendar/oauth/{provider}/callback",
                 "GET /api/health",
                 "GET /api/interviews",
                 "GET /api/interviews/upcoming",
                 "GET /api/interviews/{id}",
+                "GET /api/interviews/{id}/calendar.ics",
                 "GET /api/me/notification-settings",
                 "GET /api/openapi.json",
+                "POST /api/calendar/connections/{provider}",
+                "POST /api/calendar/feed",
                 "POST /api/interviews",
                 "POST /api/interviews/{id}/thank-you",
                 "PUT /api/interviews/{id}",

@@ -1,0 +1,36 @@
+namespace Interviews.Functions.Calendar;
+
+/// <summary>An interview as a calendar event: what both providers are sent.</summary>
+public sealed record CalendarEventData(
+    Guid InterviewId,
+    int Version,
+    string Title,
+    string Description,
+    string? Location,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    string TimeZone);
+
+/// <summary>An event changed in a calendar: moved (with its new start) or removed.</summary>
+public sealed record CalendarChange(string EventId, bool Removed, DateTimeOffset? Start, Guid? InterviewId);
+
+/// <summary>Changes since a cursor, and the cursor to read from next time.</summary>
+public sealed record CalendarChanges(IReadOnlyList<CalendarChange> Changes, string Cursor);
+
+/// <summary>The provider no longer knows the cursor (Google 410 on a sync token, Graph 410 on a delta link): read everything again.</summary>
+public sealed class SyncCursorExpiredException(string provider) : Exception($"{CalendarProviders.DisplayName(provider)} expired the sync cursor.");
+
+/// <summary>One provider's calendar API, called with an access token. Failures throw <see cref="CalendarApiException"/>.</summary>
+public interface ICalendarClient
+{
+    string Provider { get; }
+
+    /// <summary>Creates the interview's event or updates it; idempotent (a repeat finds the event it made). Returns the provider's event id.</summary>
+    Task<string> UpsertAsync(string accessToken, string? eventId, CalendarEventData data, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the interview's event; one already gone is fine.</summary>
+    Task DeleteAsync(string accessToken, string? eventId, Guid interviewId, CancellationToken cancellationToken);
+
+    /// <summary>The changes since <paramref name="cursor"/> (null: everything, to get a first cursor).</summary>
+    Task<CalendarChanges> ReadChangesAsync(string accessToken, string? cursor, CancellationToken cancellationToken);
+}

@@ -1,0 +1,76 @@
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Interviews.Functions.Storage;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Interviews.Functions.Calendar;
+
+/// <summary>Data Protection settings (section <c>DataProtection</c>): where the key ring lives.</summary>
+public sealed class DataProtectionSettings
+{
+    public const string Section = "DataProtection";
+
+    /// <summary>The key ring blob's URL (<c>https://account.blob.core.windows.net/dataprotection/keys.xml</c>), reached with the managed identity.</summary>
+    public string? BlobUri { get; set; }
+
+    /// <summary>A storage connection string (Azurite, or an account key) instead of <see cref="BlobUri"/>.</summary>
+    public string? BlobConnectionString { get; set; }
+
+    public string BlobContainer { get; set; } = "dataprotection";
+
+    public string BlobName { get; set; } = "keys.xml";
+
+    /// <summary>A folder for the key ring when no blob is configured; default: <c>keys</c> beside the SQLite file (LocalHost: <c>.data/keys</c>).</summary>
+    public string? KeyDirectory { get; set; }
+
+    public bool UsesBlob => !string.IsNullOrWhiteSpace(BlobUri) || !string.IsNullOrWhiteSpace(BlobConnectionString);
+}
+
+/// <summary>The calendar feature's services: Data Protection for the tokens, the OAuth and provider clients, sync, reconcile.</summary>
+public static class CalendarRegistration
+{
+    public static IServiceCollection AddCalendar(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(CalendarSettings.Section).Get<CalendarSettings>() ?? new CalendarSettings());
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DataProtectionSettings.Section).Get<DataProtectionSettings>() ?? new DataProtectionSettings());
+
+        // Tokens are encrypted at rest with Data Protection; its key ring must be shared by every instance.
+        services.AddDataProtection().SetApplicationName("Interviews");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
+            options.XmlRepository = KeyRing(sp.GetRequiredService<DataProtectionSettings>(), sp.GetRequiredService<StorageSettings>(), sp.GetRequiredService<IConfiguration>())));
+
+        // Plain HttpClients: no automatic retries, the sync's own backoff honours Retry-After.
+        services.AddHttpClient<CalendarOAuth>();
+        services.AddHttpClient<GoogleCalendarClient>();
+        services.AddHttpClient<OutlookCalendarClient>();
+        services.AddTransient<ICalendarClient>(sp => sp.GetRequiredService<GoogleCalendarClient>());
+        services.AddTransient<ICalendarClient>(sp => sp.GetRequiredService<OutlookCalendarClient>());
+        services.AddSingleton<CalendarStore>();
+        services.AddTransient<CalendarSync>();
+        services.AddTransient<CalendarReconciler>();
+        services.AddTransient<CalendarSyncHandler>();
+        return services;
+    }
+
+    public static IXmlRepository KeyRing(DataProtectionSettings settings, StorageSettings storage, IConfiguration configuration)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.BlobConnectionString))
+        {
+            return new BlobXmlRepository(new BlobContainerClient(settings.BlobConnectionString, settings.BlobContainer).GetBlobClient(settings.BlobName));
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.BlobUri))
+        {
+            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"] });
+            return new BlobXmlRepository(new BlobClient(new Uri(settings.BlobUri), credential));
+        }
+
+        var directory = settings.KeyDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storage.SqlitePath))!, "keys");
+        return new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(new DirectoryInfo(directory), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+    }
+}
