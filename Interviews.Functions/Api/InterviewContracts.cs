@@ -87,21 +87,28 @@ public sealed record InterviewResponse(
     ThankYouNoteResponse? ThankYouNote,
     IReadOnlyList<RescheduleResponse> RescheduleHistory,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<InterviewConflict> Conflicts)
 {
-    public static InterviewResponse From(Interview i) => new(
+    public static InterviewResponse From(Interview i, IReadOnlyList<InterviewConflict> conflicts) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.CompletedAt, i.ActualDuration, i.PerformanceRating, i.InterviewNotes, i.NextSteps, i.FollowUpRequired,
         i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered,
         i.ThankYouNoteSent, i.ThankYouSentAt,
         i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
-        i.CreatedAt, i.UpdatedAt);
+        i.CreatedAt, i.UpdatedAt, conflicts);
 
     /// <summary>The wall-clock time in the interview's own zone, with its offset: "2026-01-05T06:00:00-08:00".</summary>
     internal static string LocalTime(Interview i) =>
         i.Timezone.ToLocal(i.ScheduledAt).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// Another of the user's open interviews that overlaps this one, or starts or ends within the conflict
+/// buffer of it: its id and time, the minutes the two overlap, and the minutes between them when they do not.
+/// </summary>
+public sealed record InterviewConflict(Guid InterviewId, DateTimeOffset ScheduledAt, int Duration, DateTimeOffset EndsAt, int OverlapMinutes, int GapMinutes);
 
 /// <summary>An interview in a list: what a list or calendar view shows, without notes and history.</summary>
 public sealed record InterviewSummary(

@@ -208,9 +208,11 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT etag FROM {_table} WHERE pk = $pk AND id = $id";
+        // An expired document is gone, as in Cosmos DB: a create may take its id, a replace finds nothing.
+        command.CommandText = $"SELECT etag FROM {_table} WHERE pk = $pk AND id = $id AND (expires_at IS NULL OR expires_at > $now)";
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 

@@ -115,6 +115,16 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/upcoming?limit=many", HttpStatusCode.BadRequest);
         await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/interviews/upcoming", HttpStatusCode.Unauthorized);
 
+        // Features (issue 8), as another user so that the steps below see Alice's data unchanged.
+        using var carol = factory.ClientFor(LocalHostFactory.NewUser());
+        var carolsFirst = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1));
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, carolsFirst, idempotencyKey: "contract-1");
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, carolsFirst, idempotencyKey: "contract-1");
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.UnprocessableEntity, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(2)), idempotencyKey: "contract-1");
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.BadRequest, carolsFirst, idempotencyKey: new string('k', 256));
+        var overlapping = await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1).AddMinutes(30)));
+        Assert.Single((await overlapping.JsonAsync())["conflicts"]!.AsArray());
+
         // Update.
         var update = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1), ("scheduledAt", null), ("location", "Room 4"));
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.OK, update);
@@ -274,7 +284,7 @@ public sealed class OpenApiContractTests
         public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
 
         public async Task<HttpResponseMessage> ExpectAsync(
-            HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json")
+            HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json", string? idempotencyKey = null)
         {
             using var request = new HttpRequestMessage(method, path);
             if (body is not null)
@@ -286,6 +296,11 @@ public sealed class OpenApiContractTests
             if (ifMatch is not null)
             {
                 request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            }
+
+            if (idempotencyKey is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
             }
 
             var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
