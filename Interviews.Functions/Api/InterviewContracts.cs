@@ -28,7 +28,8 @@ public sealed record PrepareInterviewRequest(
     string? PreparationNotes,
     bool? ResearchCompleted,
     bool? QuestionsPrepped,
-    bool? MaterialsGathered);
+    bool? MaterialsGathered,
+    List<PreparationQuestionInput?>? Questions = null);
 
 public sealed record CompleteInterviewRequest(
     string? CompletedAt,
@@ -82,6 +83,7 @@ public sealed record InterviewResponse(
     bool ResearchCompleted,
     bool QuestionsPrepped,
     bool MaterialsGathered,
+    IReadOnlyList<PreparationQuestion> Questions,
     bool ThankYouNoteSent,
     DateTimeOffset? ThankYouSentAt,
     ThankYouNoteResponse? ThankYouNote,
@@ -93,7 +95,7 @@ public sealed record InterviewResponse(
     public static InterviewResponse From(Interview i, IReadOnlyList<InterviewConflict> conflicts) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.CompletedAt, i.ActualDuration, i.PerformanceRating, i.InterviewNotes, i.NextSteps, i.FollowUpRequired,
-        i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered,
+        i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.PreparationQuestions,
         i.ThankYouNoteSent, i.ThankYouSentAt,
         i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],

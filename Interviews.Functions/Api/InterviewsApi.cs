@@ -28,6 +28,12 @@ public sealed class InterviewsApi(
     public const int MaxPageSize = 200;
     public static readonly TimeSpan UpcomingWindow = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// A preparation may hold 50 questions of 1,000 characters with 4,000 characters of notes each,
+    /// more than the usual 64 KB: its body may be 1 MB.
+    /// </summary>
+    public const int MaxPrepareBodyBytes = 1024 * 1024;
+
     [Function("ScheduleInterview")]
     public async Task<IResult> Schedule(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "interviews")] HttpRequest request,
@@ -211,8 +217,8 @@ public sealed class InterviewsApi(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "interviews/{id}/prepare")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<PrepareInterviewRequest>(request, id, InterviewCommand.Prepare, cancellationToken, (r, interview, now) =>
-            interview.Prepare(r.PreparationNotes, r.ResearchCompleted ?? false, r.QuestionsPrepped ?? false, r.MaterialsGathered ?? false, now));
+        RunAsync<PrepareInterviewRequest>(request, id, InterviewCommand.Prepare, cancellationToken, maxBodyBytes: MaxPrepareBodyBytes, command: (r, interview, now) =>
+            interview.Prepare(r.PreparationNotes, r.ResearchCompleted ?? false, r.QuestionsPrepped ?? false, r.MaterialsGathered ?? false, now, r.Questions));
 
     [Function("CompleteInterview")]
     public Task<IResult> Complete(
@@ -289,7 +295,8 @@ public sealed class InterviewsApi(
         InterviewCommand kind,
         CancellationToken cancellationToken,
         Func<TRequest, Interview, DateTimeOffset, Result> command,
-        bool idempotent = false)
+        bool idempotent = false,
+        int maxBodyBytes = JsonBody.MaxBytes)
         where TRequest : class
     {
         if (CurrentUser.Id(request) is not { } userId)
@@ -309,7 +316,7 @@ public sealed class InterviewsApi(
             return Problems.From(key.Error!);
         }
 
-        var body = await JsonBody.ReadAsync<TRequest>(request, cancellationToken);
+        var body = await JsonBody.ReadAsync<TRequest>(request, maxBodyBytes, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
@@ -345,9 +352,20 @@ public sealed class InterviewsApi(
                     Record(endpoint, requestHash, StatusCodes.Status200OK, InterviewResponse.From(interview, []), null, interview, time.GetUtcNow()),
                     prior!.ExpiredETag),
             ]);
-        if (!result.IsSuccess && result.Error!.Code == IdempotencyStore.TakenCode)
+        if (!result.IsSuccess && key.Value is { } repeated)
         {
-            return await ReplayWinnerAsync(userId, endpoint, key.Value!, requestHash, cancellationToken);
+            // A concurrent repeat may have won between our look-up and our load: then this one saw its
+            // change (a thank-you note already recorded) and must answer what the winner answered.
+            var winner = await idempotency.FindAsync(userId, endpoint, repeated.Value, cancellationToken);
+            if (winner.Record is { } record)
+            {
+                return await ReplayAsync(userId, record, requestHash, cancellationToken);
+            }
+
+            if (result.Error!.Code == IdempotencyStore.TakenCode)
+            {
+                return Problems.From(InterviewErrors.Contention);
+            }
         }
 
         return result.IsSuccess ? await OkAsync(result.Value, cancellationToken) : Problems.From(result.Error!);

@@ -143,7 +143,7 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.PreconditionFailed, prepare, ifMatch: stale);
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}/prepare", HttpStatusCode.NotFound, prepare);
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.UnsupportedMediaType, prepare.ToJsonString(), contentType: "text/plain");
-        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.RequestEntityTooLarge, $$"""{"preparationNotes": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.RequestEntityTooLarge, $$"""{"preparationNotes": "{{new string('x', InterviewsApi.MaxPrepareBodyBytes)}}"}""");
         await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.Unauthorized, prepare);
 
         // Reschedule (B), then too early to complete (A).
