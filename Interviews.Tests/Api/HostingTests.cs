@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(14, HttpFunctions().Count());
+        Assert.Equal(16, HttpFunctions().Count());
     }
 
     [Fact]
@@ -40,10 +40,12 @@ public sealed class HostingTests
         Assert.Equal(
             [
                 "DELETE /api/interviews/{id}",
+                "DELETE /api/me",
                 "GET /api/health",
                 "GET /api/interviews",
                 "GET /api/interviews/upcoming",
                 "GET /api/interviews/{id}",
+                "GET /api/me/export",
                 "GET /api/me/notification-settings",
                 "GET /api/openapi.json",
                 "POST /api/interviews",

@@ -124,6 +124,13 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.BadRequest, carolsFirst, idempotencyKey: new string('k', 256));
         var overlapping = await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1).AddMinutes(30)));
         Assert.Single((await overlapping.JsonAsync())["conflicts"]!.AsArray());
+        await checks.ExpectAsync(carol, HttpMethod.Get, "/api/me/export", HttpStatusCode.OK);
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/me/export", HttpStatusCode.Unauthorized);
+        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/me", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/me?confirm=yes", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(anonymous, HttpMethod.Delete, "/api/me?confirm=true", HttpStatusCode.Unauthorized);
+        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/me?confirm=true", HttpStatusCode.NoContent);
+        await checks.ExpectAsync(carol, HttpMethod.Get, "/api/me/export", HttpStatusCode.OK);
 
         // Update.
         var update = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1), ("scheduledAt", null), ("location", "Room 4"));
