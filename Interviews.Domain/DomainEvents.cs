@@ -40,7 +40,8 @@ public sealed record InterviewPrepared(
     string PreparationNotes,
     bool ResearchCompleted,
     bool QuestionsPrepped,
-    bool MaterialsGathered) : IDomainEvent
+    bool MaterialsGathered,
+    IReadOnlyList<PreparationQuestion> Questions) : IDomainEvent
 {
     public DateTimeOffset OccurredAt => PreparedAt;
 }

@@ -60,6 +60,9 @@ public sealed class Interview
 
     public bool MaterialsGathered { get; private set; }
 
+    /// <summary>The questions the candidate expects, with their answer notes, in the order given.</summary>
+    public IReadOnlyList<PreparationQuestion> PreparationQuestions { get; private set; } = [];
+
     public bool ThankYouNoteSent { get; private set; }
 
     public DateTimeOffset? ThankYouSentAt { get; private set; }
@@ -113,27 +116,92 @@ public sealed class Interview
         return interview;
     }
 
-    public Result Prepare(string? preparationNotes, bool researchCompleted, bool questionsPrepped, bool materialsGathered, DateTimeOffset now)
+    /// <summary>
+    /// Records the preparation; it replaces the previous one, so questions left out are dropped.
+    /// <paramref name="questions"/>: at most 50, each a non-blank question of at most 1,000 characters
+    /// with answer notes of at most 4,000.
+    /// </summary>
+    public Result Prepare(
+        string? preparationNotes,
+        bool researchCompleted,
+        bool questionsPrepped,
+        bool materialsGathered,
+        DateTimeOffset now,
+        IReadOnlyList<PreparationQuestionInput?>? questions = null)
     {
         if (Refusal(InterviewCommand.Prepare) is { } refused)
         {
             return refused;
         }
 
+        var errors = new ValidationErrors();
         var notes = Text.OrNull(preparationNotes);
         if (notes?.Length > InterviewLimits.MaxPreparationNotes)
         {
-            return Error.Validation("preparationNotes", $"Preparation notes must be at most {InterviewLimits.MaxPreparationNotes} characters.");
+            errors.Add("preparationNotes", $"Preparation notes must be at most {InterviewLimits.MaxPreparationNotes} characters.");
+        }
+
+        var cleanQuestions = CheckQuestions(questions, errors);
+        if (errors.Any)
+        {
+            return errors.ToError();
         }
 
         PreparationNotes = notes;
         ResearchCompleted = researchCompleted;
         QuestionsPrepped = questionsPrepped;
         MaterialsGathered = materialsGathered;
+        PreparationQuestions = cleanQuestions;
         Status = InterviewStatus.Prepared;
         Touch(now);
-        Record(new InterviewPrepared(NewEventId(now), Id, UserId, now, notes ?? "", researchCompleted, questionsPrepped, materialsGathered));
+        Record(new InterviewPrepared(NewEventId(now), Id, UserId, now, notes ?? "", researchCompleted, questionsPrepped, materialsGathered, cleanQuestions));
         return Result.Success;
+    }
+
+    private static List<PreparationQuestion> CheckQuestions(IReadOnlyList<PreparationQuestionInput?>? questions, ValidationErrors errors)
+    {
+        var clean = new List<PreparationQuestion>();
+        if (questions is null)
+        {
+            return clean;
+        }
+
+        if (questions.Count > InterviewLimits.MaxPreparationQuestions)
+        {
+            errors.Add("questions", $"At most {InterviewLimits.MaxPreparationQuestions} questions.");
+        }
+
+        for (var i = 0; i < questions.Count; i++)
+        {
+            if (questions[i] is not { } input)
+            {
+                errors.Add($"questions[{i}]", "A question must be an object with a 'question'.");
+                continue;
+            }
+
+            var question = Text.OrNull(input.Question);
+            var answer = Text.OrNull(input.AnswerNotes);
+            if (question is null)
+            {
+                errors.Add($"questions[{i}].question", "The question is required.");
+            }
+            else if (question.Length > InterviewLimits.MaxPreparationQuestion)
+            {
+                errors.Add($"questions[{i}].question", $"A question must be at most {InterviewLimits.MaxPreparationQuestion} characters.");
+            }
+
+            if (answer?.Length > InterviewLimits.MaxAnswerNotes)
+            {
+                errors.Add($"questions[{i}].answerNotes", $"Answer notes must be at most {InterviewLimits.MaxAnswerNotes} characters.");
+            }
+
+            if (question is not null)
+            {
+                clean.Add(new PreparationQuestion(question, answer));
+            }
+        }
+
+        return clean;
     }
 
     public Result Complete(
@@ -360,7 +428,7 @@ public sealed class Interview
         CompletedAt, ActualDuration, PerformanceRating, InterviewNotes, NextSteps, FollowUpRequired,
         PreparationNotes, ResearchCompleted, QuestionsPrepped, MaterialsGathered,
         ThankYouNoteSent, ThankYouSentAt, [.. ThankYouRecipients], ThankYouMethod, ThankYouNotes,
-        [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version);
+        [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version, [.. PreparationQuestions]);
 
     /// <summary>
     /// Rebuilds an interview from what the store saved. Saved state was valid when written, so rules are
@@ -391,6 +459,7 @@ public sealed class Interview
             ResearchCompleted = s.ResearchCompleted,
             QuestionsPrepped = s.QuestionsPrepped,
             MaterialsGathered = s.MaterialsGathered,
+            PreparationQuestions = [.. s.PreparationQuestions ?? []],
             ThankYouNoteSent = s.ThankYouNoteSent,
             ThankYouSentAt = s.ThankYouSentAt,
             ThankYouRecipients = [.. s.ThankYouRecipients],
@@ -493,4 +562,5 @@ public sealed record InterviewSnapshot(
     IReadOnlyList<RescheduleEvent> RescheduleHistory,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version = 0);
+    int Version = 0,
+    IReadOnlyList<PreparationQuestion>? PreparationQuestions = null);

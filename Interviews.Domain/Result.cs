@@ -15,6 +15,8 @@ public enum ErrorKind
     Conflict,
     /// <summary>A dependency is unavailable for now; the caller may retry.</summary>
     Unavailable,
+    /// <summary>Well-formed, but cannot be processed as sent (an idempotency key reused with another body).</summary>
+    Unprocessable,
 }
 
 /// <summary>

@@ -19,7 +19,8 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
         Guid interviewId,
         IfMatch ifMatch,
         Func<Interview, DateTimeOffset, Result> command,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Interview, IReadOnlyList<DocumentWrite>>? alsoWrite = null)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
@@ -47,16 +48,17 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
             }
 
             var events = string.Join(',', stored.Interview.PendingEvents.Select(e => e.GetType().Name));
-            var saved = await store.SaveAsync(stored.Interview, stored.ETag, cancellationToken);
+            var saved = await store.SaveAsync(stored.Interview, stored.ETag, cancellationToken, alsoWrite?.Invoke(stored.Interview));
             if (saved.IsSuccess)
             {
                 LogSaved(logger, interviewId, events);
                 return stored with { ETag = saved.Value };
             }
 
-            if (saved.Error!.Kind != ErrorKind.Conflict)
+            if (saved.Error!.Kind != ErrorKind.Conflict || saved.Error.Code == IdempotencyStore.TakenCode)
             {
-                // Unavailable: retrying here would only add load to a throttled store.
+                // Unavailable: retrying here would only add load to a throttled store. A taken
+                // idempotency record: the caller replays the answer of the request that took it.
                 return saved.Error;
             }
 

@@ -28,7 +28,8 @@ public sealed record PrepareInterviewRequest(
     string? PreparationNotes,
     bool? ResearchCompleted,
     bool? QuestionsPrepped,
-    bool? MaterialsGathered);
+    bool? MaterialsGathered,
+    List<PreparationQuestionInput?>? Questions = null);
 
 public sealed record CompleteInterviewRequest(
     string? CompletedAt,
@@ -82,27 +83,35 @@ public sealed record InterviewResponse(
     bool ResearchCompleted,
     bool QuestionsPrepped,
     bool MaterialsGathered,
+    IReadOnlyList<PreparationQuestion> Questions,
     bool ThankYouNoteSent,
     DateTimeOffset? ThankYouSentAt,
     ThankYouNoteResponse? ThankYouNote,
     IReadOnlyList<RescheduleResponse> RescheduleHistory,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string? VideoProvider)
+    string? VideoProvider,
+    IReadOnlyList<InterviewConflict> Conflicts)
 {
-    public static InterviewResponse From(Interview i) => new(
+    public static InterviewResponse From(Interview i, IReadOnlyList<InterviewConflict> conflicts) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.CompletedAt, i.ActualDuration, i.PerformanceRating, i.InterviewNotes, i.NextSteps, i.FollowUpRequired,
-        i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered,
+        i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.PreparationQuestions,
         i.ThankYouNoteSent, i.ThankYouSentAt,
         i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
-        i.CreatedAt, i.UpdatedAt, Calendar.VideoLinks.Find(i.Location)?.Provider);
+        i.CreatedAt, i.UpdatedAt, Calendar.VideoLinks.Find(i.Location)?.Provider, conflicts);
 
     /// <summary>The wall-clock time in the interview's own zone, with its offset: "2026-01-05T06:00:00-08:00".</summary>
     internal static string LocalTime(Interview i) =>
         i.Timezone.ToLocal(i.ScheduledAt).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// Another of the user's open interviews that overlaps this one, or starts or ends within the conflict
+/// buffer of it: its id and time, the minutes the two overlap, and the minutes between them when they do not.
+/// </summary>
+public sealed record InterviewConflict(Guid InterviewId, DateTimeOffset ScheduledAt, int Duration, DateTimeOffset EndsAt, int OverlapMinutes, int GapMinutes);
 
 /// <summary>An interview in a list: what a list or calendar view shows, without notes and history.</summary>
 public sealed record InterviewSummary(

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Interviews.Domain;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
@@ -13,11 +14,25 @@ namespace Interviews.Functions.Api;
 /// <see cref="InterviewCommands"/> (or reads through <see cref="InterviewStore"/>) and maps the result;
 /// the rules live in <see cref="Interview"/>.
 /// </summary>
-public sealed class InterviewsApi(InterviewStore store, InterviewCommands commands, NotificationSettingsStore notificationSettings, TimeProvider time)
+public sealed class InterviewsApi(
+    InterviewStore store,
+    InterviewCommands commands,
+    NotificationSettingsStore notificationSettings,
+    IdempotencyStore idempotency,
+    ConflictFinder conflicts,
+    TimeProvider time)
 {
+    private const string ScheduleEndpoint = "POST /interviews";
+
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
     public static readonly TimeSpan UpcomingWindow = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// A preparation may hold 50 questions of 1,000 characters with 4,000 characters of notes each,
+    /// more than the usual 64 KB: its body may be 1 MB.
+    /// </summary>
+    public const int MaxPrepareBodyBytes = 1024 * 1024;
 
     [Function("ScheduleInterview")]
     public async Task<IResult> Schedule(
@@ -29,6 +44,12 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             return Problems.Unauthenticated();
         }
 
+        var key = IdempotencyKey.From(request);
+        if (!key.IsSuccess)
+        {
+            return Problems.From(key.Error!);
+        }
+
         var body = await JsonBody.ReadAsync<ScheduleInterviewRequest>(request, cancellationToken);
         if (body.Problem is not null)
         {
@@ -36,6 +57,17 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         }
 
         var r = body.Value!;
+        var requestHash = IdempotencyStore.Hash(r, ApiJson.Options);
+        IdempotencyLookup? prior = null;
+        if (key.Value is { } k)
+        {
+            prior = await idempotency.FindAsync(userId, ScheduleEndpoint, k.Value, cancellationToken);
+            if (prior.Record is { } record)
+            {
+                return await ReplayAsync(userId, record, requestHash, cancellationToken);
+            }
+        }
+
         var errors = new ValidationErrors();
         var details = InterviewDetails.Create(r.ApplicationId, r.InterviewType, r.Duration, r.Location, r.Interviewers, r.Timezone);
         errors.AddFrom(details.Error);
@@ -54,16 +86,22 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         }
 
         var interview = scheduled.Value;
-        var saved = await store.CreateAsync(interview, cancellationToken);
+        var response = await ResponseAsync(interview, cancellationToken);
+        var location = $"/api/interviews/{interview.Id:D}";
+        IReadOnlyList<DocumentWrite>? alsoWrite = key.Value is { } keyValue
+            ? [IdempotencyStore.Write(keyValue.Value, Record(ScheduleEndpoint, requestHash, StatusCodes.Status201Created, response, location, interview, now), prior!.ExpiredETag)]
+            : null;
+        var saved = await store.CreateAsync(interview, cancellationToken, alsoWrite);
         if (!saved.IsSuccess)
         {
-            return Problems.From(saved.Error!);
+            return saved.Error!.Code == IdempotencyStore.TakenCode
+                ? await ReplayWinnerAsync(userId, ScheduleEndpoint, key.Value!, requestHash, cancellationToken)
+                : Problems.From(saved.Error!);
         }
 
         // The token's address is where reminders go until the user picks one.
         await notificationSettings.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
-        return new JsonResult<InterviewResponse>(
-            InterviewResponse.From(interview), StatusCodes.Status201Created, saved.Value, $"/api/interviews/{interview.Id:D}");
+        return new JsonResult<InterviewResponse>(response, StatusCodes.Status201Created, saved.Value, location);
     }
 
     [Function("ListInterviews")]
@@ -127,7 +165,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             return Problems.NotFound();
         }
 
-        return Ok(stored);
+        return await OkAsync(stored, cancellationToken);
     }
 
     [Function("UpdateInterview")]
@@ -179,8 +217,8 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "interviews/{id}/prepare")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<PrepareInterviewRequest>(request, id, InterviewCommand.Prepare, cancellationToken, (r, interview, now) =>
-            interview.Prepare(r.PreparationNotes, r.ResearchCompleted ?? false, r.QuestionsPrepped ?? false, r.MaterialsGathered ?? false, now));
+        RunAsync<PrepareInterviewRequest>(request, id, InterviewCommand.Prepare, cancellationToken, maxBodyBytes: MaxPrepareBodyBytes, command: (r, interview, now) =>
+            interview.Prepare(r.PreparationNotes, r.ResearchCompleted ?? false, r.QuestionsPrepped ?? false, r.MaterialsGathered ?? false, now, r.Questions));
 
     [Function("CompleteInterview")]
     public Task<IResult> Complete(
@@ -227,7 +265,7 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "interviews/{id}/thank-you")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<ThankYouNoteRequest>(request, id, InterviewCommand.RecordThankYouNote, cancellationToken, (r, interview, now) =>
+        RunAsync<ThankYouNoteRequest>(request, id, InterviewCommand.RecordThankYouNote, cancellationToken, idempotent: true, command: (r, interview, now) =>
         {
             var errors = new ValidationErrors();
             if (!EnumNames.TryParse<ThankYouMethod>(r.Method, out var method))
@@ -256,7 +294,9 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         string id,
         InterviewCommand kind,
         CancellationToken cancellationToken,
-        Func<TRequest, Interview, DateTimeOffset, Result> command)
+        Func<TRequest, Interview, DateTimeOffset, Result> command,
+        bool idempotent = false,
+        int maxBodyBytes = JsonBody.MaxBytes)
         where TRequest : class
     {
         if (CurrentUser.Id(request) is not { } userId)
@@ -270,10 +310,29 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             return Problems.NotFound();
         }
 
-        var body = await JsonBody.ReadAsync<TRequest>(request, cancellationToken);
+        var key = idempotent ? IdempotencyKey.From(request) : new Result<IdempotencyKey?>();
+        if (!key.IsSuccess)
+        {
+            return Problems.From(key.Error!);
+        }
+
+        var body = await JsonBody.ReadAsync<TRequest>(request, maxBodyBytes, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
+        }
+
+        // Keys are per user and per endpoint; the interview's id is part of the endpoint.
+        var endpoint = $"{request.Method.ToUpperInvariant()} /interviews/{interviewId:D}/{kind}";
+        var requestHash = key.Value is null ? "" : IdempotencyStore.Hash(body.Value!, ApiJson.Options);
+        IdempotencyLookup? prior = null;
+        if (key.Value is { } k)
+        {
+            prior = await idempotency.FindAsync(userId, endpoint, k.Value, cancellationToken);
+            if (prior.Record is { } record)
+            {
+                return await ReplayAsync(userId, record, requestHash, cancellationToken);
+            }
         }
 
         // The status is checked before the body's values, so that a command the status forbids is a 409
@@ -283,9 +342,58 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             interviewId,
             IfMatch.From(request),
             (interview, now) => interview.Refusal(kind) is { } refused ? refused : command(body.Value!, interview, now),
-            cancellationToken);
-        return result.IsSuccess ? Ok(result.Value) : Problems.From(result.Error!);
+            cancellationToken,
+            key.Value is not { } keyValue ? null : interview =>
+            [
+                // Only idempotent commands on completed interviews (thank-you notes), which never conflict: the
+                // answer is known before the write.
+                IdempotencyStore.Write(
+                    keyValue.Value,
+                    Record(endpoint, requestHash, StatusCodes.Status200OK, InterviewResponse.From(interview, []), null, interview, time.GetUtcNow()),
+                    prior!.ExpiredETag),
+            ]);
+        if (!result.IsSuccess && key.Value is { } repeated)
+        {
+            // A concurrent repeat may have won between our look-up and our load: then this one saw its
+            // change (a thank-you note already recorded) and must answer what the winner answered.
+            var winner = await idempotency.FindAsync(userId, endpoint, repeated.Value, cancellationToken);
+            if (winner.Record is { } record)
+            {
+                return await ReplayAsync(userId, record, requestHash, cancellationToken);
+            }
+
+            if (result.Error!.Code == IdempotencyStore.TakenCode)
+            {
+                return Problems.From(InterviewErrors.Contention);
+            }
+        }
+
+        return result.IsSuccess ? await OkAsync(result.Value, cancellationToken) : Problems.From(result.Error!);
     }
+
+    /// <summary>The answer a repeat gets: the original one, or 422 when the key came with another body.</summary>
+    private async Task<IResult> ReplayAsync(Guid userId, IdempotencyRecord record, string requestHash, CancellationToken cancellationToken)
+    {
+        if (!string.Equals(record.RequestHash, requestHash, StringComparison.Ordinal))
+        {
+            return Problems.From(IdempotencyKey.Reused);
+        }
+
+        var current = await store.GetAsync(userId, record.InterviewId, cancellationToken);
+        return IdempotencyKey.Replay(record, current?.Interview.Version == record.InterviewVersion ? current.ETag : null);
+    }
+
+    /// <summary>A concurrent repeat wrote its record first: answer what it answered.</summary>
+    private async Task<IResult> ReplayWinnerAsync(Guid userId, string endpoint, IdempotencyKey key, string requestHash, CancellationToken cancellationToken)
+    {
+        var winner = await idempotency.FindAsync(userId, endpoint, key.Value, cancellationToken);
+        return winner.Record is { } record
+            ? await ReplayAsync(userId, record, requestHash, cancellationToken)
+            : Problems.From(InterviewErrors.Contention);
+    }
+
+    private static IdempotencyRecord Record(string endpoint, string requestHash, int status, InterviewResponse response, string? location, Interview interview, DateTimeOffset now) =>
+        new(endpoint, requestHash, status, JsonSerializer.Serialize(response, ApiJson.Options), location, interview.Id, interview.Version, now);
 
     private async Task<IResult> PageAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
     {
@@ -293,8 +401,12 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
         return new JsonResult<InterviewPageResponse>(new InterviewPageResponse([.. page.Items.Select(InterviewSummary.From)], Cursors.Encode(page.Next)));
     }
 
-    private static JsonResult<InterviewResponse> Ok(StoredInterview stored) =>
-        new(InterviewResponse.From(stored.Interview), StatusCodes.Status200OK, stored.ETag);
+    private async Task<IResult> OkAsync(StoredInterview stored, CancellationToken cancellationToken) =>
+        new JsonResult<InterviewResponse>(await ResponseAsync(stored.Interview, cancellationToken), StatusCodes.Status200OK, stored.ETag);
+
+    /// <summary>The interview as every endpoint answers it.</summary>
+    private async Task<InterviewResponse> ResponseAsync(Interview interview, CancellationToken cancellationToken) =>
+        InterviewResponse.From(interview, await conflicts.FindAsync(interview, cancellationToken));
 
 
     private static IanaTimeZone? ZoneOrNull(string? id)

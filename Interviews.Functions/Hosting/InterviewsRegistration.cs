@@ -56,6 +56,10 @@ public static class InterviewsRegistration
         services.AddHostedService<CosmosSetup>();
         services.AddSingleton<InterviewStore>();
         services.AddSingleton<InterviewCommands>();
+        services.AddSingleton<IdempotencyStore>();
+        InterviewFeatureSettings.Register(services);
+        services.AddSingleton<ConflictFinder>();
+        Privacy.MeApi.Register(services);
         services.AddSingleton<BearerTokenValidator>();
 
         // Events: the pump and its handlers. The integration-events publisher joins only when a topic is set.

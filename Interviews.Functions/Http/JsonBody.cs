@@ -14,7 +14,11 @@ public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    public static async Task<BodyResult<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<BodyResult<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class => ReadAsync<T>(request, MaxBytes, cancellationToken);
+
+    /// <summary>Reads a body of at most <paramref name="maxBytes"/> (an endpoint whose rules allow more than <see cref="MaxBytes"/>).</summary>
+    public static async Task<BodyResult<T>> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
         where T : class
     {
         if (!IsJson(request.ContentType))
@@ -22,9 +26,9 @@ public static class JsonBody
             return new(default, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send the body as JSON with Content-Type: application/json."));
         }
 
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return TooLarge<T>();
+            return TooLarge<T>(maxBytes);
         }
 
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -38,9 +42,9 @@ public static class JsonBody
             }
 
             buffer.Advance(read);
-            if (buffer.WrittenCount > MaxBytes)
+            if (buffer.WrittenCount > maxBytes)
             {
-                return TooLarge<T>();
+                return TooLarge<T>(maxBytes);
             }
         }
 
@@ -92,8 +96,8 @@ public static class JsonBody
         return field.Length == 0 ? null : field.ToString();
     }
 
-    private static BodyResult<T> TooLarge<T>() =>
-        new(default, Problems.Status(StatusCodes.Status413PayloadTooLarge, "body-too-large", $"The body must be at most {MaxBytes / 1024} KB."));
+    private static BodyResult<T> TooLarge<T>(int maxBytes) =>
+        new(default, Problems.Status(StatusCodes.Status413PayloadTooLarge, "body-too-large", $"The body must be at most {maxBytes / 1024} KB."));
 
     private static BodyResult<T> Invalid<T>(string field, string message) => new(default, Problems.From(Error.Validation(field, message)));
 

@@ -22,6 +22,7 @@ public static class Problems
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -87,6 +88,7 @@ public static class Problems
             412 => "The precondition failed.",
             413 => "The request body is too large.",
             415 => "The content type is not supported.",
+            422 => "The request cannot be processed.",
             503 => "The service is unavailable for now.",
             _ => "The request failed.",
         };

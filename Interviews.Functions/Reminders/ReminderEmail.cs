@@ -59,6 +59,20 @@ public static class ReminderEmail
         body.AppendLine(CultureInfo.InvariantCulture, $"  [{Check(interview.ResearchCompleted)}] Research the company");
         body.AppendLine(CultureInfo.InvariantCulture, $"  [{Check(interview.QuestionsPrepped)}] Prepare questions");
         body.AppendLine(CultureInfo.InvariantCulture, $"  [{Check(interview.MaterialsGathered)}] Gather materials");
+        if (interview.PreparationQuestions.Count > 0)
+        {
+            body.AppendLine();
+            body.AppendLine("Questions you expect:");
+            for (var i = 0; i < interview.PreparationQuestions.Count; i++)
+            {
+                var question = interview.PreparationQuestions[i];
+                body.AppendLine(CultureInfo.InvariantCulture, $"  {i + 1}. {Indent(question.Question, "     ")}");
+                if (question.AnswerNotes is { } notes)
+                {
+                    body.AppendLine(CultureInfo.InvariantCulture, $"     Notes: {Indent(notes, "            ")}");
+                }
+            }
+        }
 
         var message = new MimeMessage { Subject = subject, Date = now };
         message.From.Add(MailboxAddress.Parse(from));
@@ -88,4 +102,7 @@ public static class ReminderEmail
     };
 
     private static char Check(bool done) => done ? 'x' : ' ';
+
+    /// <summary>Continuation lines of multi-line text indented under their first line.</summary>
+    private static string Indent(string text, string indent) => text.ReplaceLineEndings(Environment.NewLine + indent);
 }

@@ -125,6 +125,34 @@ public sealed class ReminderStore(IDocumentContainer reminders, IDocumentContain
         return pending;
     }
 
+    /// <summary>The reminders of a plan that still exist (for a user's export).</summary>
+    public async Task<IReadOnlyList<Reminder>> OfPlanAsync(ReminderPlan plan, CancellationToken cancellationToken)
+    {
+        var found = new List<Reminder>(plan.Entries.Count);
+        foreach (var entry in plan.Entries)
+        {
+            if (await reminders.ReadAsync(entry.Hour, entry.Id, cancellationToken) is { } document)
+            {
+                found.Add(Deserialize(document));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Deletes the reminders of a plan whatever their state (a user's erasure); missing ones are fine.</summary>
+    public async Task DeleteAllAsync(ReminderPlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var entry in plan.Entries)
+        {
+            var outcome = await reminders.WriteAsync(entry.Hour, [DocumentWrite.Delete(entry.Id, Kind)], cancellationToken);
+            if (!outcome.IsSuccess && outcome.Failure != WriteFailure.NotFound)
+            {
+                Succeeded(outcome);
+            }
+        }
+    }
+
     private static string PlanId(Guid interviewId) => $"reminder-plan:{interviewId:D}";
 
     private static string Serialize(Reminder reminder) => JsonSerializer.Serialize(reminder, StorageJson.Options);

@@ -167,6 +167,35 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
         return new DocumentPage([.. items.Take(query.Limit).Select(i => i.Document)], new DocumentCursor(last.OrderValue, last.Document.Id));
     }
 
+    /// <summary>A single-partition query ordered by id (the range index on <c>/id</c>), keyset-paged like <see cref="QueryAsync"/>.</summary>
+    public async Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var definition = BuildPartitionQuery(afterId, limit);
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(partitionKey), MaxItemCount = limit + 1 };
+        var items = new List<StoredDocument>(limit + 1);
+        using var iterator = _documents.GetItemQueryStreamIterator(definition, null, options);
+        while (items.Count <= limit && iterator.HasMoreResults)
+        {
+            using var response = await SendAsync("partition-read", () => iterator.ReadNextAsync(cancellationToken), cancellationToken);
+            EnsureSuccess(response, "partition-read");
+            items.AddRange((await ParseDocumentsAsync(response.Content, cancellationToken)).Select(d => ToStored(d, partitionKey)));
+        }
+
+        if (items.Count <= limit)
+        {
+            return new DocumentPage(items, null);
+        }
+
+        var page = items.Take(limit).ToList();
+        return new DocumentPage(page, new DocumentCursor(page[^1].Id, page[^1].Id));
+    }
+
+    internal static QueryDefinition BuildPartitionQuery(string? afterId, int limit) =>
+        new QueryDefinition($"SELECT TOP @top * FROM c WHERE {Field("id")} > @after ORDER BY {Field("id")}")
+            .WithParameter("@top", limit + 1)
+            .WithParameter("@after", afterId ?? "");
+
     /// <remarks>
     /// The continuation is the SDK's own change feed continuation for the whole container: it already
     /// holds one position per feed range and follows splits and merges, which a hand-kept map of

@@ -33,6 +33,15 @@ public interface IDocumentContainer
 
     /// <summary>Checks that the backend answers; reads no data.</summary>
     Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of every document of a partition, any kind, ordered by id, after the id
+    /// <paramref name="afterId"/> (null: from the start); for a user's export and erasure, never for a
+    /// request path. <see cref="DocumentPage.Next"/> carries the last id. Backends that cannot list a
+    /// partition do not support export and erasure.
+    /// </summary>
+    Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} cannot list a partition.");
 }
 
 /// <summary>A page of the change feed and the continuation after it (unchanged when the page is empty).</summary>

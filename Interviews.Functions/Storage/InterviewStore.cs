@@ -46,13 +46,16 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
         return document is { Kind: InterviewKind } ? new StoredInterview(ToInterview(document), document.ETag) : null;
     }
 
-    /// <summary>Saves a new interview with its events; fails if the id is taken.</summary>
-    public Task<Result<string>> CreateAsync(Interview interview, CancellationToken cancellationToken) =>
-        WriteAsync(interview, DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview)), cancellationToken);
+    /// <summary>
+    /// Saves a new interview with its events; fails if the id is taken. <paramref name="alsoWrite"/> are
+    /// documents of the same partition written in the same batch (an idempotency record).
+    /// </summary>
+    public Task<Result<string>> CreateAsync(Interview interview, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
+        WriteAsync(interview, DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview)), alsoWrite ?? [], cancellationToken);
 
-    /// <summary>Saves a change with its events if the stored interview still has <paramref name="etag"/>.</summary>
-    public Task<Result<string>> SaveAsync(Interview interview, string etag, CancellationToken cancellationToken) =>
-        WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag), cancellationToken);
+    /// <summary>Saves a change with its events (and <paramref name="alsoWrite"/>) if the stored interview still has <paramref name="etag"/>.</summary>
+    public Task<Result<string>> SaveAsync(Interview interview, string etag, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
+        WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag), alsoWrite ?? [], cancellationToken);
 
     public async Task<InterviewPage> ListAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
     {
@@ -90,16 +93,17 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
         return new InterviewPage([.. page.Items.Select(ToInterview)], page.Next);
     }
 
-    private async Task<Result<string>> WriteAsync(Interview interview, DocumentWrite write, CancellationToken cancellationToken)
+    private async Task<Result<string>> WriteAsync(Interview interview, DocumentWrite write, IReadOnlyList<DocumentWrite> alsoWrite, CancellationToken cancellationToken)
     {
-        var writes = new List<DocumentWrite>(1 + interview.PendingEvents.Count) { write };
+        var writes = new List<DocumentWrite>(1 + alsoWrite.Count + interview.PendingEvents.Count) { write };
+        writes.AddRange(alsoWrite);
         writes.AddRange(interview.PendingEvents.Select(e => DocumentWrite.Create(Id(e.EventId), EventKind, SerializeEvent(e), settings.EventTimeToLive)));
         var outcome = await container.WriteAsync(Partition(interview.UserId), writes, cancellationToken);
         if (!outcome.IsSuccess)
         {
             // Nothing was written: the events stay pending, so a retry saves them with the change.
-            return outcome.Failure == WriteFailure.Unavailable
-                ? StoreUnavailable
+            return outcome.Failure == WriteFailure.Unavailable ? StoreUnavailable
+                : outcome.FailedIndex >= 0 && outcome.FailedIndex < writes.Count && writes[outcome.FailedIndex].DocumentKind == IdempotencyStore.Kind ? IdempotencyStore.KeyTaken
                 : new Error(ErrorKind.Conflict, "write-conflict", "The interview was changed by another request.");
         }
 

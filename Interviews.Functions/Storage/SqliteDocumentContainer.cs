@@ -94,7 +94,8 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         for (var i = 0; i < writes.Count; i++)
         {
             var write = writes[i];
-            var current = await CurrentETagAsync(connection, transaction, partitionKey, write.Id, cancellationToken);
+            // A delete also finds an expired row: this file keeps expired rows until they are deleted.
+            var current = await CurrentETagAsync(connection, transaction, partitionKey, write.Id, write.Kind == WriteKind.Delete, cancellationToken);
             var failure = write.Kind switch
             {
                 WriteKind.Create when current is not null => WriteFailure.AlreadyExists,
@@ -177,6 +178,33 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
         items.RemoveAt(items.Count - 1);
         return new DocumentPage(items, new DocumentCursor(orderValues[query.Limit - 1], items[^1].Id));
+    }
+
+    public async Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // The primary key (pk, id) serves this range without a sort. Expired rows are listed too: this
+        // file keeps them until they are deleted, and an erasure must delete them.
+        command.CommandText = $"SELECT id, kind, etag, body FROM {_table} WHERE pk = $pk AND id > $after ORDER BY id LIMIT $limit";
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$after", afterId ?? "");
+        command.Parameters.AddWithValue("$limit", limit + 1);
+        var items = new List<StoredDocument>(limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new StoredDocument(partitionKey, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        }
+
+        if (items.Count <= limit)
+        {
+            return new DocumentPage(items, null);
+        }
+
+        items.RemoveAt(items.Count - 1);
+        return new DocumentPage(items, new DocumentCursor(items[^1].Id, items[^1].Id));
     }
 
     public async Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken)
@@ -289,13 +317,16 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         });
     }
 
-    private async Task<string?> CurrentETagAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, CancellationToken cancellationToken)
+    private async Task<string?> CurrentETagAsync(SqliteConnection connection, SqliteTransaction transaction, string partitionKey, string id, bool includeExpired, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT etag FROM {_table} WHERE pk = $pk AND id = $id";
+        // An expired document is gone, as in Cosmos DB: a create may take its id, a replace finds nothing.
+        command.CommandText = $"SELECT etag FROM {_table} WHERE pk = $pk AND id = $id AND ($includeExpired OR expires_at IS NULL OR expires_at > $now)";
+        command.Parameters.AddWithValue("$includeExpired", includeExpired);
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 

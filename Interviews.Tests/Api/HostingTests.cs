@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(22, HttpFunctions().Count());
+        Assert.Equal(24, HttpFunctions().Count());
     }
 
     [Fact]
@@ -42,6 +42,7 @@ public sealed class HostingTests
                 "DELETE /api/calendar/connections/{provider}",
                 "DELETE /api/calendar/feed",
                 "DELETE /api/interviews/{id}",
+                "DELETE /api/me",
                 "GET /api/calendar/connections",
                 "GET /api/calendar/feed/{token}.ics",
                 "GET /api/calendar/oauth/{provider}/callback",
@@ -50,6 +51,7 @@ public sealed class HostingTests
                 "GET /api/interviews/upcoming",
                 "GET /api/interviews/{id}",
                 "GET /api/interviews/{id}/calendar.ics",
+                "GET /api/me/export",
                 "GET /api/me/notification-settings",
                 "GET /api/openapi.json",
                 "POST /api/calendar/connections/{provider}",

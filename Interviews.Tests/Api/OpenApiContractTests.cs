@@ -115,6 +115,23 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/upcoming?limit=many", HttpStatusCode.BadRequest);
         await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/interviews/upcoming", HttpStatusCode.Unauthorized);
 
+        // Features (issue 8), as another user so that the steps below see Alice's data unchanged.
+        using var carol = factory.ClientFor(LocalHostFactory.NewUser());
+        var carolsFirst = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1));
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, carolsFirst, idempotencyKey: "contract-1");
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, carolsFirst, idempotencyKey: "contract-1");
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.UnprocessableEntity, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(2)), idempotencyKey: "contract-1");
+        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.BadRequest, carolsFirst, idempotencyKey: new string('k', 256));
+        var overlapping = await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1).AddMinutes(30)));
+        Assert.Single((await overlapping.JsonAsync())["conflicts"]!.AsArray());
+        await checks.ExpectAsync(carol, HttpMethod.Get, "/api/me/export", HttpStatusCode.OK);
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/me/export", HttpStatusCode.Unauthorized);
+        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/me", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/me?confirm=yes", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(anonymous, HttpMethod.Delete, "/api/me?confirm=true", HttpStatusCode.Unauthorized);
+        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/me?confirm=true", HttpStatusCode.NoContent);
+        await checks.ExpectAsync(carol, HttpMethod.Get, "/api/me/export", HttpStatusCode.OK);
+
         // Update.
         var update = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1), ("scheduledAt", null), ("location", "Room 4"));
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.OK, update);
@@ -133,7 +150,7 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.PreconditionFailed, prepare, ifMatch: stale);
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}/prepare", HttpStatusCode.NotFound, prepare);
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.UnsupportedMediaType, prepare.ToJsonString(), contentType: "text/plain");
-        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.RequestEntityTooLarge, $$"""{"preparationNotes": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.RequestEntityTooLarge, $$"""{"preparationNotes": "{{new string('x', InterviewsApi.MaxPrepareBodyBytes)}}"}""");
         await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.Unauthorized, prepare);
 
         // Reschedule (B), then too early to complete (A).
@@ -201,31 +218,31 @@ public sealed class OpenApiContractTests
 
         // Calendar: a second LocalHost whose providers are fakes on loopback (Interviews.Tests/Calendar).
         using var calendarHost = new Calendar.CalendarTestHost();
-        using var carol = calendarHost.Factory.ClientFor(LocalHostFactory.NewUser());
+        using var dave = calendarHost.Factory.ClientFor(LocalHostFactory.NewUser());
         using var nobody = calendarHost.Factory.ClientFor(null);
         using var browser = calendarHost.Browser();
-        var (idD, _, _) = await carol.ScheduleAsync(calendarHost.Factory);
-        var consent = await (await checks.ExpectAsync(carol, HttpMethod.Post, "/api/calendar/connections/google", HttpStatusCode.OK)).JsonAsync();
+        var (idD, _, _) = await dave.ScheduleAsync(calendarHost.Factory);
+        var consent = await (await checks.ExpectAsync(dave, HttpMethod.Post, "/api/calendar/connections/google", HttpStatusCode.OK)).JsonAsync();
         var consentQuery = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(consent["authorizationUrl"]!.GetValue<string>()).Query);
         var callback = $"/api/calendar/oauth/google/callback?code={calendarHost.Google.IssueCode(consentQuery["code_challenge"].ToString())}&state={Uri.EscapeDataString(consentQuery["state"].ToString())}";
         await checks.ExpectAsync(browser, HttpMethod.Get, callback, HttpStatusCode.Redirect);
         await checks.ExpectAsync(browser, HttpMethod.Get, callback, HttpStatusCode.BadRequest);
-        await checks.ExpectAsync(carol, HttpMethod.Post, "/api/calendar/connections/yahoo", HttpStatusCode.NotFound);
+        await checks.ExpectAsync(dave, HttpMethod.Post, "/api/calendar/connections/yahoo", HttpStatusCode.NotFound);
         await checks.ExpectAsync(nobody, HttpMethod.Post, "/api/calendar/connections/google", HttpStatusCode.Unauthorized);
-        await checks.ExpectAsync(carol, HttpMethod.Get, "/api/calendar/connections", HttpStatusCode.OK);
+        await checks.ExpectAsync(dave, HttpMethod.Get, "/api/calendar/connections", HttpStatusCode.OK);
         await checks.ExpectAsync(nobody, HttpMethod.Get, "/api/calendar/connections", HttpStatusCode.Unauthorized);
-        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/calendar/connections/outlook", HttpStatusCode.NotFound);
-        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/calendar/connections/google?removeEvents=maybe", HttpStatusCode.BadRequest);
-        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/calendar/connections/google?removeEvents=true", HttpStatusCode.NoContent);
+        await checks.ExpectAsync(dave, HttpMethod.Delete, "/api/calendar/connections/outlook", HttpStatusCode.NotFound);
+        await checks.ExpectAsync(dave, HttpMethod.Delete, "/api/calendar/connections/google?removeEvents=maybe", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(dave, HttpMethod.Delete, "/api/calendar/connections/google?removeEvents=true", HttpStatusCode.NoContent);
         await checks.ExpectAsync(nobody, HttpMethod.Delete, "/api/calendar/connections/google", HttpStatusCode.Unauthorized);
-        var feedUrl = new Uri((await (await checks.ExpectAsync(carol, HttpMethod.Post, "/api/calendar/feed", HttpStatusCode.OK)).JsonAsync())["url"]!.GetValue<string>());
+        var feedUrl = new Uri((await (await checks.ExpectAsync(dave, HttpMethod.Post, "/api/calendar/feed", HttpStatusCode.OK)).JsonAsync())["url"]!.GetValue<string>());
         await checks.ExpectAsync(nobody, HttpMethod.Post, "/api/calendar/feed", HttpStatusCode.Unauthorized);
         await checks.ExpectAsync(nobody, HttpMethod.Get, feedUrl.AbsolutePath, HttpStatusCode.OK);
         await checks.ExpectAsync(nobody, HttpMethod.Get, "/api/calendar/feed/unknown.ics", HttpStatusCode.NotFound);
-        await checks.ExpectAsync(carol, HttpMethod.Delete, "/api/calendar/feed", HttpStatusCode.NoContent);
+        await checks.ExpectAsync(dave, HttpMethod.Delete, "/api/calendar/feed", HttpStatusCode.NoContent);
         await checks.ExpectAsync(nobody, HttpMethod.Delete, "/api/calendar/feed", HttpStatusCode.Unauthorized);
-        await checks.ExpectAsync(carol, HttpMethod.Get, $"/api/interviews/{idD}/calendar.ics", HttpStatusCode.OK);
-        await checks.ExpectAsync(carol, HttpMethod.Get, $"/api/interviews/{missing}/calendar.ics", HttpStatusCode.NotFound);
+        await checks.ExpectAsync(dave, HttpMethod.Get, $"/api/interviews/{idD}/calendar.ics", HttpStatusCode.OK);
+        await checks.ExpectAsync(dave, HttpMethod.Get, $"/api/interviews/{missing}/calendar.ics", HttpStatusCode.NotFound);
         await checks.ExpectAsync(nobody, HttpMethod.Get, $"/api/interviews/{idD}/calendar.ics", HttpStatusCode.Unauthorized);
 
         // Every operation was exercised, and every one that needs a token answered 401 without one.
@@ -305,7 +322,7 @@ public sealed class OpenApiContractTests
         public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
 
         public async Task<HttpResponseMessage> ExpectAsync(
-            HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json")
+            HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json", string? idempotencyKey = null)
         {
             using var request = new HttpRequestMessage(method, path);
             if (body is not null)
@@ -317,6 +334,11 @@ public sealed class OpenApiContractTests
             if (ifMatch is not null)
             {
                 request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            }
+
+            if (idempotencyKey is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
             }
 
             var response = await client.SendAsync(request, TestContext.Current.CancellationToken);

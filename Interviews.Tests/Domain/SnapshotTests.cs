@@ -131,7 +131,7 @@ public sealed class SnapshotTests
         var interview = builder.Build();
         var now = builder.Now;
         var original = interview.ScheduledAt;
-        DomainAssert.Succeeded(interview.Prepare("Reviewed the codebase", true, true, true, now));
+        DomainAssert.Succeeded(interview.Prepare("Reviewed the codebase", true, true, true, now, [new("Why Rust?", "Memory safety")]));
         DomainAssert.Succeeded(interview.Reschedule(original.AddDays(1), "Conflict", RescheduleInitiator.Candidate, now.AddMinutes(1)));
         DomainAssert.Succeeded(interview.Reschedule(original.AddDays(2), "Interviewer ill", RescheduleInitiator.Company, now.AddMinutes(2)));
         var then = interview.ScheduledAt.AddHours(2);

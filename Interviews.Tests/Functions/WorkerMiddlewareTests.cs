@@ -97,7 +97,8 @@ public sealed class WorkerMiddlewareTests
         var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
         var container = new SqliteDocumentContainer(path, InterviewStore.Indexes, TimeProvider.System);
         var store = new InterviewStore(container, new StorageSettings());
-        var api = new InterviewsApi(store, new InterviewCommands(store, TimeProvider.System, NullLogger<InterviewCommands>.Instance), new Interviews.Functions.Reminders.NotificationSettingsStore(container, TimeProvider.System), TimeProvider.System);
+        var api = new InterviewsApi(store, new InterviewCommands(store, TimeProvider.System, NullLogger<InterviewCommands>.Instance), new Interviews.Functions.Reminders.NotificationSettingsStore(container, TimeProvider.System),
+            new IdempotencyStore(container, TimeProvider.System), new ConflictFinder(store, new InterviewFeatureSettings()), TimeProvider.System);
         var http = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
         http.Response.Body = new MemoryStream();
         var result = await api.List(http.Request, TestContext.Current.CancellationToken);

@@ -234,6 +234,35 @@ public abstract class DocumentContainerContract
         return new FeedPage(items, continuation);
     }
 
+    [Fact]
+    public async Task A_partition_lists_every_document_of_any_kind_by_id_page_by_page_and_only_its_own()
+    {
+        var container = await CreateContainerAsync();
+        string[] ids = ["e", "a", "d", "b", "c"];
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            Assert.True((await container.WriteAsync("p1", [DocumentWrite.Create(id, i % 2 == 0 ? Kind : "other", Thing("red", "2026-01-01"))], Token)).IsSuccess);
+        }
+
+        await container.WriteAsync("p2", [DocumentWrite.Create("a0", Kind, Thing("blue", "2026-01-01"))], Token);
+        var seen = new List<string>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = await container.ReadPartitionAsync("p1", after, 2, Token);
+            seen.AddRange(page.Items.Select(d => d.Id));
+            Assert.All(page.Items, d => Assert.Equal("p1", d.PartitionKey));
+            after = page.Next?.Id;
+            pages++;
+        }
+        while (after is not null);
+
+        Assert.Equal(["a", "b", "c", "d", "e"], seen);
+        Assert.Equal(3, pages);
+        Assert.Empty((await container.ReadPartitionAsync("p3", null, 10, Token)).Items);
+    }
+
     private static string Thing(string colour, string at) => new JsonObject { ["colour"] = colour, ["at"] = at }.ToJsonString();
 
     private static string? Colour(StoredDocument? document) =>

@@ -1,0 +1,103 @@
+using Interviews.Domain;
+using Interviews.Functions.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Interviews.Functions.Api;
+
+/// <summary>Settings of the interview features (section <c>Interviews</c>).</summary>
+public sealed class InterviewFeatureSettings
+{
+    public const string Section = "Interviews";
+    public static readonly TimeSpan MaxConflictBuffer = TimeSpan.FromHours(12);
+
+    /// <summary>Two interviews closer than this (end of one to start of the other) are reported as a conflict; default 30 minutes.</summary>
+    public TimeSpan ConflictBuffer { get; set; } = TimeSpan.FromMinutes(30);
+
+    public static void Register(IServiceCollection services)
+    {
+        services.AddOptions<InterviewFeatureSettings>().BindConfiguration(Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InterviewFeatureSettings>, Validation>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<InterviewFeatureSettings>>().Value);
+    }
+
+    private sealed class Validation : IValidateOptions<InterviewFeatureSettings>
+    {
+        public ValidateOptionsResult Validate(string? name, InterviewFeatureSettings options) =>
+            options.ConflictBuffer < TimeSpan.Zero || options.ConflictBuffer > MaxConflictBuffer
+                ? ValidateOptionsResult.Fail($"Setting {Section}:ConflictBuffer must be between 00:00:00 and {MaxConflictBuffer:c}, e.g. 00:30:00.")
+                : ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>
+/// Finds the user's other open interviews that overlap an interview or come within the conflict buffer
+/// of it. One single-partition keyset query over the (kind, scheduledAt, id) index: every interview that
+/// could touch [start − buffer, end + buffer) starts in [start − buffer − the longest duration,
+/// end + buffer); the exact overlap is then computed in memory. Cancelled and completed interviews
+/// never conflict, and an interview that is not open has no conflicts.
+/// </summary>
+public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSettings settings)
+{
+    /// <summary>A guard for pathological calendars: at most this many conflicts are reported.</summary>
+    public const int MaxConflicts = 100;
+
+    private static readonly InterviewStatus[] Open = [InterviewStatus.Scheduled, InterviewStatus.Prepared, InterviewStatus.Rescheduled];
+
+    public async Task<IReadOnlyList<InterviewConflict>> FindAsync(Interview interview, CancellationToken cancellationToken)
+    {
+        if (!InterviewTransitions.IsOpen(interview.Status))
+        {
+            return [];
+        }
+
+        var buffer = settings.ConflictBuffer;
+        var start = interview.ScheduledAt;
+        var end = start.AddMinutes(interview.Duration);
+        var conflicts = new List<InterviewConflict>();
+        DocumentCursor? cursor = null;
+        do
+        {
+            var page = await store.ListAsync(
+                interview.UserId,
+                new InterviewQuery(
+                    Statuses: Open,
+                    ScheduledFrom: start - buffer - TimeSpan.FromMinutes(InterviewLimits.MaxDuration),
+                    ScheduledBefore: end + buffer,
+                    Limit: 200,
+                    After: cursor),
+                cancellationToken);
+            foreach (var other in page.Items)
+            {
+                if (other.Id == interview.Id)
+                {
+                    continue;
+                }
+
+                var otherStart = other.ScheduledAt;
+                var otherEnd = otherStart.AddMinutes(other.Duration);
+                // Closer than the buffer (strictly): back-to-back interviews with no buffer do not conflict.
+                if (otherStart < end + buffer && start < otherEnd + buffer)
+                {
+                    var overlap = (Min(end, otherEnd) - Max(start, otherStart)).TotalMinutes;
+                    conflicts.Add(new InterviewConflict(
+                        other.Id, otherStart, other.Duration, otherEnd, (int)Math.Max(0, overlap), (int)Math.Max(0, -overlap)));
+                    if (conflicts.Count == MaxConflicts)
+                    {
+                        return conflicts;
+                    }
+                }
+            }
+
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        return conflicts;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}
