@@ -48,7 +48,7 @@ public sealed partial class CalendarApi(
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         if (!CalendarProviders.IsKnown(provider) || !settings.For(provider).IsConfigured)
@@ -133,7 +133,7 @@ public sealed partial class CalendarApi(
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         var items = new List<ConnectionResponse>();
@@ -157,7 +157,7 @@ public sealed partial class CalendarApi(
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         var removeEventsText = request.Query["removeEvents"].ToString();
@@ -198,7 +198,7 @@ public sealed partial class CalendarApi(
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         var token = CalendarOAuth.NewSecret();
@@ -213,7 +213,7 @@ public sealed partial class CalendarApi(
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         await store.RevokeFeedAsync(userId, cancellationToken);
@@ -257,7 +257,7 @@ public sealed partial class CalendarApi(
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         if (!Guid.TryParse(id, out var interviewId) || await interviews.GetAsync(userId, interviewId, cancellationToken) is not { } stored)
@@ -322,9 +322,6 @@ public sealed partial class CalendarApi(
 
     private static IResult ProviderNotFound() =>
         Problems.Status(StatusCodes.Status404NotFound, "not-found", "No such calendar connection (the providers are google and outlook).");
-
-    private static IResult Unauthenticated() =>
-        Problems.Status(StatusCodes.Status401Unauthorized, "unauthenticated", "Send a bearer token in the Authorization header.");
 
     /// <summary>An RFC 5545 body as <c>text/calendar</c>; private, so that shared caches never keep a user's calendar.</summary>
     private sealed class CalendarResult(string body) : IResult

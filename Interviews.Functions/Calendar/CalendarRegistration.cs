@@ -36,6 +36,10 @@ public static class CalendarRegistration
 {
     public static IServiceCollection AddCalendar(this IServiceCollection services)
     {
+        // A user's export and erasure include their calendar connections and feed.
+        services.AddSingleton<Interviews.Functions.Privacy.IUserDataExporter, CalendarExporter>();
+        services.AddSingleton<Interviews.Functions.Privacy.IUserDataEraser, CalendarEraser>();
+
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(CalendarSettings.Section).Get<CalendarSettings>() ?? new CalendarSettings());
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DataProtectionSettings.Section).Get<DataProtectionSettings>() ?? new DataProtectionSettings());
 

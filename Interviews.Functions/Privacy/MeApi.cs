@@ -16,7 +16,7 @@ public sealed class MeApi(UserData userData)
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         return new ExportResult(userData, userId);
@@ -30,7 +30,7 @@ public sealed class MeApi(UserData userData)
     {
         if (CurrentUser.Id(request) is not { } userId)
         {
-            return Unauthenticated();
+            return Problems.Unauthenticated();
         }
 
         if (request.Query["confirm"] is not [{ } confirm] || !string.Equals(confirm, "true", StringComparison.Ordinal))
@@ -41,9 +41,6 @@ public sealed class MeApi(UserData userData)
         await userData.EraseAsync(userId, cancellationToken);
         return Results.NoContent();
     }
-
-    private static IResult Unauthenticated() =>
-        Problems.Status(StatusCodes.Status401Unauthorized, "unauthenticated", "Send a bearer token in the Authorization header.");
 
     /// <summary>Streams the export: each exporter writes its section page by page, flushing as it goes.</summary>
     private sealed class ExportResult(UserData userData, Guid userId) : IResult
