@@ -53,6 +53,10 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             return Problems.From(scheduled.Error!);
         }
 
+        // The token's address is where reminders go until the user picks one. Remembered before the
+        // interview is saved: if the store fails here the answer is a 503 and nothing was created, so a
+        // retry cannot create the interview twice (remembering the address again changes nothing).
+        await notificationSettings.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
         var interview = scheduled.Value;
         var saved = await store.CreateAsync(interview, cancellationToken);
         if (!saved.IsSuccess)
@@ -60,8 +64,6 @@ public sealed class InterviewsApi(InterviewStore store, InterviewCommands comman
             return Problems.From(saved.Error!);
         }
 
-        // The token's address is where reminders go until the user picks one.
-        await notificationSettings.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
         return new JsonResult<InterviewResponse>(
             InterviewResponse.From(interview), StatusCodes.Status201Created, saved.Value, $"/api/interviews/{interview.Id:D}");
     }
