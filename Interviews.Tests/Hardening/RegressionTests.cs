@@ -50,4 +50,31 @@ public sealed class RegressionTests
         Assert.Equal("retry@example.com", (await (await client.GetPathAsync("/api/me/notification-settings")).JsonAsync())["email"]!.GetValue<string>());
         _ = DevelopmentTokens.UserIdOf(user);
     }
+
+    /// <summary>Every write reports the store unavailable.</summary>
+    private sealed class WritesUnavailable(IDocumentContainer inner) : IDocumentContainer
+    {
+        public Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken) => inner.ReadAsync(partitionKey, id, cancellationToken);
+
+        public Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken) =>
+            Task.FromResult(WriteOutcome.Failed(WriteFailure.Unavailable, -1));
+
+        public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
+
+        public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => inner.ReadFeedAsync(continuation, maxItems, cancellationToken);
+
+        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task Saving_notification_settings_on_an_unavailable_store_is_a_503_store_unavailable_not_a_settings_changed()
+    {
+        using var factory = LocalHostFactory.WithSettings(new Dictionary<string, string?>(), services => services.Replace(ServiceDescriptor.Singleton<IDocumentContainer>(
+            sp => new WritesUnavailable(sp.GetRequiredService<SqliteDocumentContainer>()))));
+        var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var response = await client.SendJsonAsync(HttpMethod.Put, "/api/me/notification-settings", new { nudgesEnabled = false });
+        var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("store-unavailable", problem["code"]!.GetValue<string>());
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
 }
