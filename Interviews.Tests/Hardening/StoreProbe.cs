@@ -45,4 +45,36 @@ public sealed class StoreProbe(string databasePath)
 
         return all.ToString();
     }
+
+    /// <summary>
+    /// Whether every interview of the partition has exactly as many event documents as changes
+    /// (its <c>version</c>): a change and its events are written together or not at all.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> HalfAppliedChangesAsync(Guid userId)
+    {
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT kind, body FROM documents WHERE pk = $pk";
+        command.Parameters.AddWithValue("$pk", userId.ToString("D"));
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var versions = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var events = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            var body = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(1))!;
+            switch (reader.GetString(0))
+            {
+                case "interview":
+                    versions[body["id"]!.GetValue<string>()] = body["version"]!.GetValue<int>();
+                    break;
+                case "event":
+                    var id = body["interviewId"]!.GetValue<string>();
+                    events[id] = events.GetValueOrDefault(id) + 1;
+                    break;
+            }
+        }
+
+        return [.. versions.Where(v => events.GetValueOrDefault(v.Key) != v.Value).Select(v => $"{v.Key}: version {v.Value}, {events.GetValueOrDefault(v.Key)} events")];
+    }
 }
