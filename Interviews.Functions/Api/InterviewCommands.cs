@@ -20,7 +20,8 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
         IfMatch ifMatch,
         Func<Interview, DateTimeOffset, Result> command,
         CancellationToken cancellationToken,
-        Func<Interview, IReadOnlyList<DocumentWrite>>? alsoWrite = null)
+        Func<Interview, IReadOnlyList<DocumentWrite>>? alsoWrite = null,
+        Func<Interview, CancellationToken, Task>? beforeSave = null)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
@@ -45,6 +46,13 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
             {
                 // Nothing changed (an idempotent repeat): nothing to save.
                 return stored;
+            }
+
+            // Reads that the answer needs happen before the write: a failing store then leaves nothing
+            // changed behind a 503, and a client's retry cannot apply the command twice.
+            if (beforeSave is not null)
+            {
+                await beforeSave(stored.Interview, cancellationToken);
             }
 
             var events = string.Join(',', stored.Interview.PendingEvents.Select(e => e.GetType().Name));

@@ -85,6 +85,10 @@ public sealed class InterviewsApi(
             return Problems.From(scheduled.Error!);
         }
 
+        // The token's address is where reminders go until the user picks one. Remembered before the
+        // interview is saved: if the store fails here the answer is a 503 and nothing was created, so a
+        // retry cannot create the interview twice (remembering the address again changes nothing).
+        await notificationSettings.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
         var interview = scheduled.Value;
         var response = await ResponseAsync(interview, cancellationToken);
         var location = $"/api/interviews/{interview.Id:D}";
@@ -99,8 +103,6 @@ public sealed class InterviewsApi(
                 : Problems.From(saved.Error!);
         }
 
-        // The token's address is where reminders go until the user picks one.
-        await notificationSettings.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
         return new JsonResult<InterviewResponse>(response, StatusCodes.Status201Created, saved.Value, location);
     }
 
@@ -336,7 +338,8 @@ public sealed class InterviewsApi(
         }
 
         // The status is checked before the body's values, so that a command the status forbids is a 409
-        // whatever the body says.
+        // whatever the body says. The answer's conflicts are read before the write (see beforeSave).
+        IReadOnlyList<InterviewConflict>? conflictsOfChange = null;
         var result = await commands.RunAsync(
             userId,
             interviewId,
@@ -351,7 +354,8 @@ public sealed class InterviewsApi(
                     keyValue.Value,
                     Record(endpoint, requestHash, StatusCodes.Status200OK, InterviewResponse.From(interview, []), null, interview, time.GetUtcNow()),
                     prior!.ExpiredETag),
-            ]);
+            ],
+            async (interview, ct) => conflictsOfChange = await conflicts.FindAsync(interview, ct));
         if (!result.IsSuccess && key.Value is { } repeated)
         {
             // A concurrent repeat may have won between our look-up and our load: then this one saw its
@@ -368,7 +372,14 @@ public sealed class InterviewsApi(
             }
         }
 
-        return result.IsSuccess ? await OkAsync(result.Value, cancellationToken) : Problems.From(result.Error!);
+        if (!result.IsSuccess)
+        {
+            return Problems.From(result.Error!);
+        }
+
+        return conflictsOfChange is { } known
+            ? new JsonResult<InterviewResponse>(InterviewResponse.From(result.Value.Interview, known), StatusCodes.Status200OK, result.Value.ETag)
+            : await OkAsync(result.Value, cancellationToken);
     }
 
     /// <summary>The answer a repeat gets: the original one, or 422 when the key came with another body.</summary>

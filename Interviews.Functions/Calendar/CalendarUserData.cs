@@ -21,7 +21,7 @@ public sealed class CalendarExporter(CalendarStore store) : IUserDataExporter
                 writer.WriteStartObject();
                 writer.WriteString("provider", c.Provider);
                 writer.WriteString("accountEmail", c.AccountEmail);
-                writer.WriteString("status", c.Status.ToString());
+                writer.WriteString("status", JsonNamingPolicy.CamelCase.ConvertName(c.Status.ToString()));
                 writer.WriteString("connectedAt", c.ConnectedAt);
                 if (c.LastSyncAt is { } lastSync)
                 {

@@ -103,9 +103,14 @@ public sealed class NotificationSettingsStore(IDocumentContainer container, Time
                 DocumentWrite.Create(eventId.ToString("D"), InterviewStore.EventKind, changed),
             ],
             cancellationToken);
+        if (outcome.Failure == WriteFailure.Unavailable)
+        {
+            return InterviewStore.StoreUnavailable;
+        }
+
         return outcome.IsSuccess
             ? outcome.ETags[0]!
-            : new Error(outcome.Failure == WriteFailure.Unavailable ? ErrorKind.Unavailable : ErrorKind.PreconditionFailed, "settings-changed", "The settings changed meanwhile; read them again.");
+            : new Error(ErrorKind.PreconditionFailed, "settings-changed", "The settings changed meanwhile; read them again.");
     }
 
     /// <summary>

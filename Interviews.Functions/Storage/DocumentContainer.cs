@@ -38,10 +38,10 @@ public interface IDocumentContainer
     /// One page of every document of a partition, any kind, ordered by id, after the id
     /// <paramref name="afterId"/> (null: from the start); for a user's export and erasure, never for a
     /// request path. <see cref="DocumentPage.Next"/> carries the last id. Backends that cannot list a
-    /// partition do not support export and erasure.
+    /// partition do not support export and erasure. (A member every implementation must write: a
+    /// default that throws let decorators compile while breaking export.)
     /// </summary>
-    Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) =>
-        throw new NotSupportedException($"{GetType().Name} cannot list a partition.");
+    Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>A page of the change feed and the continuation after it (unchanged when the page is empty).</summary>

@@ -362,6 +362,8 @@ public sealed class OpenApiContractTests
 
         public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => throw Unreachable();
 
+        public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => throw Unreachable();
+
         public Task PingAsync(CancellationToken cancellationToken) => throw Unreachable();
 
         private static IOException Unreachable() => new("The store is unreachable.");

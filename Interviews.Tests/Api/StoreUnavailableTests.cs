@@ -111,6 +111,8 @@ public sealed class StoreUnavailableTests
 
         public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => inner.ReadFeedAsync(continuation, maxItems, cancellationToken);
 
+        public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken);
+
         public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
     }
 }

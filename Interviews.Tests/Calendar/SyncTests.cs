@@ -281,6 +281,8 @@ public sealed class SyncTests
 
         public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => inner.ReadFeedAsync(continuation, maxItems, cancellationToken);
 
+        public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken);
+
         public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
     }
 }

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using System.Text;
+using Interviews.LocalHost;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Interviews.Tests.Hardening;
+
+/// <summary>
+/// Every kind of bad bearer credential the API must refuse, built from LocalHost's development token
+/// settings: wrong lifetimes, audiences, issuers, keys and algorithms, tampered and truncated tokens,
+/// and credentials that are not bearer tokens at all. Each is the whole Authorization header value.
+/// </summary>
+public static class ForgedTokens
+{
+    public static readonly string[] Kinds =
+    [
+        "missing", "empty-bearer", "basic", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "bad-signature",
+        "alg-none", "garbage", "no-expiry", "no-subject", "tampered-payload", "signature-stripped", "truncated", "hs512", "two-tokens",
+    ];
+
+    /// <summary>The Authorization header for <paramref name="kind"/> (null: none at all).</summary>
+    public static string? Header(string kind, DevelopmentTokens settings)
+    {
+        var now = DateTime.UtcNow;
+        var valid = settings.Mint("forged-tokens-user", null, DateTimeOffset.UtcNow);
+        return kind switch
+        {
+            "missing" => null,
+            "empty-bearer" => "Bearer ",
+            "basic" => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("user:password")),
+            "garbage" => "Bearer abc.def.ghi",
+            "tampered-payload" => "Bearer " + Tamper(valid),
+            "signature-stripped" => "Bearer " + valid[..(valid.LastIndexOf('.') + 1)],
+            "truncated" => "Bearer " + valid[..^5],
+            "two-tokens" => $"Bearer {valid} {valid}",
+            "alg-none" => "Bearer " + Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlEncoder.Encode(Payload(settings, now, true)) + ".",
+            "no-expiry" => "Bearer " + new JsonWebTokenHandler().CreateToken(Payload(settings, now, false), Credentials(settings.SigningKey, SecurityAlgorithms.HmacSha256)),
+            _ => "Bearer " + new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(Descriptor(kind, settings, now)),
+        };
+    }
+
+    private static SecurityTokenDescriptor Descriptor(string kind, DevelopmentTokens settings, DateTime now)
+    {
+        var claims = kind == "no-subject" ? [] : new List<Claim> { new("sub", "forged-tokens-user") };
+        return new SecurityTokenDescriptor
+        {
+            Issuer = kind == "wrong-issuer" ? "https://evil.example" : settings.Issuer,
+            Audience = kind == "wrong-audience" ? "api://someone-else" : settings.Audience,
+            Subject = new ClaimsIdentity(claims),
+            IssuedAt = now.AddHours(-2),
+            NotBefore = kind == "not-yet-valid" ? now.AddHours(1) : now.AddHours(-2),
+            // Past the 2 minutes of allowed clock skew either way.
+            Expires = kind switch
+            {
+                "expired" => now.AddMinutes(-10),
+                "not-yet-valid" => now.AddHours(2),
+                _ => now.AddHours(1),
+            },
+            SigningCredentials = kind switch
+            {
+                "bad-signature" => Credentials(new string('k', 64), SecurityAlgorithms.HmacSha256),
+                // The right key with an algorithm the API does not allow.
+                "hs512" => Credentials(settings.SigningKey, SecurityAlgorithms.HmacSha512),
+                _ => Credentials(settings.SigningKey, SecurityAlgorithms.HmacSha256),
+            },
+        };
+    }
+
+    private static SigningCredentials Credentials(string key, string algorithm)
+    {
+        var bytes = Encoding.UTF8.GetBytes(key);
+        // HS512 needs a 64-byte key; repeat the real one rather than use another.
+        while (algorithm == SecurityAlgorithms.HmacSha512 && bytes.Length < 64)
+        {
+            bytes = [.. bytes, .. bytes];
+        }
+
+        return new SigningCredentials(new SymmetricSecurityKey(bytes), algorithm);
+    }
+
+    private static string Payload(DevelopmentTokens settings, DateTime now, bool includeExpiry)
+    {
+        var payload = new Dictionary<string, object> { ["iss"] = settings.Issuer, ["aud"] = settings.Audience, ["sub"] = "forged-tokens-user", ["nbf"] = EpochTime.GetIntDate(now.AddHours(-1)) };
+        if (includeExpiry)
+        {
+            payload["exp"] = EpochTime.GetIntDate(now.AddHours(1));
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(payload);
+    }
+
+    /// <summary>The same signature over a payload that names another subject.</summary>
+    private static string Tamper(string token)
+    {
+        var parts = token.Split('.');
+        var payload = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1])).Replace("forged-tokens-user", "someone-else-entirely", StringComparison.Ordinal);
+        return $"{parts[0]}.{Base64UrlEncoder.Encode(payload)}.{parts[2]}";
+    }
+}
