@@ -28,6 +28,14 @@ public sealed class DataProtectionSettings
     /// <summary>A folder for the key ring when no blob is configured; default: <c>keys</c> beside the SQLite file (LocalHost: <c>.data/keys</c>).</summary>
     public string? KeyDirectory { get; set; }
 
+    /// <summary>
+    /// A Key Vault RSA key URI (<c>https://kv-x.vault.azure.net/keys/dataprotection</c>, versionless or not):
+    /// when set, each key in the ring is encrypted with a data key that this key wraps.
+    /// </summary>
+    public string? KeyVaultKeyId { get; set; }
+
+    public bool UsesKeyVault => !string.IsNullOrWhiteSpace(KeyVaultKeyId);
+
     public bool UsesBlob => !string.IsNullOrWhiteSpace(BlobUri) || !string.IsNullOrWhiteSpace(BlobConnectionString);
 }
 
@@ -46,7 +54,28 @@ public static class CalendarRegistration
         // Tokens are encrypted at rest with Data Protection; its key ring must be shared by every instance.
         services.AddDataProtection().SetApplicationName("Interviews");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
-            options.XmlRepository = KeyRing(sp.GetRequiredService<DataProtectionSettings>(), sp.GetRequiredService<StorageSettings>(), sp.GetRequiredService<IConfiguration>())));
+        {
+            var settings = sp.GetRequiredService<DataProtectionSettings>();
+            options.XmlRepository = KeyRing(settings, sp.GetRequiredService<StorageSettings>(), sp.GetRequiredService<IConfiguration>());
+            if (settings.UsesKeyVault)
+            {
+                options.XmlEncryptor = new KeyVaultXmlEncryptor(sp.GetRequiredService<KeyVaultKeyWrapper>());
+            }
+        }));
+
+        // Key Vault wraps the ring's keys (REST, no SDK); KeyVaultXmlDecryptor resolves the wrapper to unwrap.
+        services.AddHttpClient(KeyVaultKeyWrapper.HttpClientName);
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<DataProtectionSettings>();
+            if (!settings.UsesKeyVault)
+            {
+                throw new InvalidOperationException($"The key ring holds keys wrapped by a Key Vault key but setting {DataProtectionSettings.Section}:KeyVaultKeyId is not set.");
+            }
+
+            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = sp.GetRequiredService<IConfiguration>()["AZURE_CLIENT_ID"] });
+            return new KeyVaultKeyWrapper(new Uri(settings.KeyVaultKeyId!), sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeyVaultKeyWrapper.HttpClientName), credential);
+        });
 
         // Plain HttpClients: no automatic retries, the sync's own backoff honours Retry-After.
         services.AddHttpClient<CalendarOAuth>();

@@ -1,4 +1,5 @@
 using Interviews.Functions.Auth;
+using Interviews.Functions.Calendar;
 using Interviews.Functions.Events;
 using Interviews.Functions.Reminders;
 using Interviews.Functions.Storage;
@@ -29,6 +30,8 @@ public static class SettingsValidation
         services.AddSingleton<IValidateOptions<EventPumpSettings>, EventPumpSettingsValidation>();
         services.AddOptions<EventGridSettings>().BindConfiguration(EventGridSettings.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EventGridSettings>, EventGridSettingsValidation>();
+        services.AddOptions<DataProtectionSettings>().BindConfiguration(DataProtectionSettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DataProtectionSettings>, DataProtectionSettingsValidation>();
         return services;
     }
 
@@ -106,6 +109,14 @@ public static class SettingsValidation
             !options.IsConfigured || (Uri.TryCreate(options.TopicEndpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
                 ? ValidateOptionsResult.Success
                 : ValidateOptionsResult.Fail($"Setting {EventGridSettings.Section}:TopicEndpoint must be the https URL of the Event Grid topic.");
+    }
+
+    private sealed class DataProtectionSettingsValidation : IValidateOptions<DataProtectionSettings>
+    {
+        public ValidateOptionsResult Validate(string? name, DataProtectionSettings options) =>
+            !options.UsesKeyVault || (Uri.TryCreate(options.KeyVaultKeyId, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && uri.AbsolutePath.StartsWith("/keys/", StringComparison.OrdinalIgnoreCase))
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail($"Setting {DataProtectionSettings.Section}:KeyVaultKeyId must be the https URI of a Key Vault key, e.g. https://kv-x.vault.azure.net/keys/dataprotection.");
     }
 
     private sealed class StorageSettingsValidation : IValidateOptions<StorageSettings>

@@ -23,6 +23,8 @@ public sealed class SettingsValidationTests
     [InlineData("Events:FirstRetryDelay", "00:00:00")]
     [InlineData("Events:PageSize", "5000")]
     [InlineData("EventGrid:TopicEndpoint", "http://topic.example/api/events")]
+    [InlineData("DataProtection:KeyVaultKeyId", "http://kv.example/keys/dataprotection")]
+    [InlineData("DataProtection:KeyVaultKeyId", "kv-x/keys/dataprotection")]
     public void A_bad_setting_fails_start_up_naming_it(string setting, string value)
     {
         var database = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
