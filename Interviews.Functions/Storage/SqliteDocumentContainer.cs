@@ -30,6 +30,10 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     private int _documentsSinceCheckpoint;
     private int _checkpointRunning;
 
+    /// <summary>How often expired documents are deleted at the most.</summary>
+    public static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
+    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
+
     /// <param name="table">The table of this container; several containers can share one file (and its feed sequence).</param>
     public SqliteDocumentContainer(string path, IEnumerable<IndexDefinition> indexes, TimeProvider time, string table = "documents")
     {
@@ -286,6 +290,29 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         return connection;
     }
 
+    /// <summary>
+    /// Deletes documents whose time to live has passed (domain events, idempotency records): Cosmos DB
+    /// does this by itself; here it runs beside the writers at most every <see cref="PurgeInterval"/>.
+    /// Reads already ignore expired documents, so this only keeps the file from growing.
+    /// </summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        _lastPurge = _time.GetUtcNow();
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenWriterAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"DELETE FROM {_table} WHERE expires_at IS NOT NULL AND expires_at <= $now";
+            command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     /// <summary>Every <see cref="DocumentsPerCheckpoint"/> documents written, copies the WAL into the database file beside the writers, one checkpoint at a time.</summary>
     private void CheckpointWhenDue(int documents)
     {
@@ -305,10 +332,14 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
                 // PASSIVE: copies what it can without waiting for readers or writers.
                 command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                 await command.ExecuteNonQueryAsync();
+                if (_time.GetUtcNow() - _lastPurge >= PurgeInterval)
+                {
+                    await PurgeExpiredAsync(CancellationToken.None);
+                }
             }
             catch (SqliteException)
             {
-                // A missed checkpoint only lets the WAL grow until the next one.
+                // A missed checkpoint (or purge) only lets the WAL (or the table) grow until the next one.
             }
             finally
             {
@@ -384,6 +415,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
                 PRIMARY KEY (pk, id)
             );
             CREATE UNIQUE INDEX IF NOT EXISTS ix_{_table}_seq ON {_table} (seq);
+            CREATE INDEX IF NOT EXISTS ix_{_table}_expires ON {_table} (expires_at) WHERE expires_at IS NOT NULL;
             CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO sequence (name, value) VALUES ('feed', 0);
             CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, continuation TEXT NOT NULL);

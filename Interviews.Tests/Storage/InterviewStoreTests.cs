@@ -119,6 +119,28 @@ public sealed class InterviewStoreTests : IDisposable
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal) || step.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Expired_events_are_purged_from_the_file_and_live_documents_stay()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(InterviewBuilder.ScheduledOn);
+        var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+        var container = new SqliteDocumentContainer(path, InterviewStore.Indexes, clock);
+        var store = new InterviewStore(container, new StorageSettings { EventTimeToLive = TimeSpan.FromDays(7) });
+        var interview = new InterviewBuilder().Build();
+        Assert.True(interview.Prepare("notes", true, true, true, InterviewBuilder.ScheduledOn).IsSuccess);
+        await store.CreateAsync(interview, Token);
+
+        Assert.Equal(0, await container.PurgeExpiredAsync(Token));
+        clock.Advance(TimeSpan.FromDays(8));
+        Assert.Equal(1, await container.PurgeExpiredAsync(Token));
+        Assert.NotNull(await store.GetAsync(interview.UserId, interview.Id, Token));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
     private static string Json(InterviewSnapshot snapshot) => JsonSerializer.Serialize(snapshot, StorageJson.Options);
 
     public void Dispose()

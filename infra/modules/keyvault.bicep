@@ -105,7 +105,7 @@ resource outlookClientSecretSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01
   }
 }
 
-// Key-encryption key for ASP.NET Core Data Protection (ProtectKeysWithAzureKeyVault): the key ring
+// Key-encryption key for ASP.NET Core Data Protection (the app wraps each key with it over the Key Vault REST API): the key ring
 // lives in blob storage, each key in it wrapped with this key. The app uses the versionless URI, so
 // a new key version (manual rotation) wraps new keys while old versions still unwrap old ones.
 resource dataProtectionKey 'Microsoft.KeyVault/vaults/keys@2026-02-01' = {
