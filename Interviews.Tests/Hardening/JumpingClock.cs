@@ -14,9 +14,13 @@ public sealed class JumpingClock(DateTimeOffset start) : TimeProvider
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 
-    /// <summary>A LocalHost whose domain clock is <paramref name="clock"/>, with more settings if given.</summary>
+    /// <summary>
+    /// A LocalHost whose domain clock is <paramref name="clock"/>, with more settings if given. Events
+    /// live ten years here: the suites move the clock by weeks and count event documents, which the
+    /// store's purge of expired documents would otherwise remove.
+    /// </summary>
     public static Support.LocalHostFactory Factory(JumpingClock clock, IReadOnlyDictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
-        Support.LocalHostFactory.WithSettings(settings ?? new Dictionary<string, string?>(), s =>
+        Support.LocalHostFactory.WithSettings(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Storage:EventTimeToLive"] = "3650.00:00:00" }, s =>
         {
             Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.Replace(
                 s, Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Singleton<TimeProvider>(clock));
