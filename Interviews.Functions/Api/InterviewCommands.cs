@@ -56,7 +56,7 @@ public sealed partial class InterviewCommands(InterviewStore store, TimeProvider
             }
 
             var events = string.Join(',', stored.Interview.PendingEvents.Select(e => e.GetType().Name));
-            var saved = await store.SaveAsync(stored.Interview, stored.ETag, cancellationToken, alsoWrite?.Invoke(stored.Interview), stored.Loaded);
+            var saved = await store.SaveAsync(stored.Interview, stored.ETag, cancellationToken, alsoWrite?.Invoke(stored.Interview));
             if (saved.IsSuccess)
             {
                 LogSaved(logger, interviewId, events);

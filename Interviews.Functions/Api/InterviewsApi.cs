@@ -23,8 +23,6 @@ public sealed class InterviewsApi(
     TimeProvider time)
 {
     private const string ScheduleEndpoint = "POST /interviews";
-    private const string WriteConflict = "write-conflict";
-    private const int MaxCreateAttempts = 40;
 
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
@@ -98,14 +96,6 @@ public sealed class InterviewsApi(
             ? [IdempotencyStore.Write(keyValue.Value, Record(ScheduleEndpoint, requestHash, StatusCodes.Status201Created, response, location, interview, now), prior!.ExpiredETag)]
             : null;
         var saved = await store.CreateAsync(interview, cancellationToken, alsoWrite);
-        for (var attempt = 1; !saved.IsSuccess && saved.Error!.Code == WriteConflict && attempt < MaxCreateAttempts; attempt++)
-        {
-            // The id is new, so only the month's insights bucket can have changed under us (another
-            // write of the user in that month): try again on its fresh version.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (attempt * 2))), cancellationToken);
-            saved = await store.CreateAsync(interview, cancellationToken, alsoWrite);
-        }
-
         if (!saved.IsSuccess)
         {
             return saved.Error!.Code == IdempotencyStore.TakenCode

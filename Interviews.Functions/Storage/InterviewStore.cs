@@ -3,14 +3,8 @@ using Interviews.Domain;
 
 namespace Interviews.Functions.Storage;
 
-/// <summary>
-/// An interview as loaded, with the ETag its next save must match and what it contributed to the
-/// insights when loaded (taken before any command changes it).
-/// </summary>
-public sealed record StoredInterview(Interview Interview, string ETag)
-{
-    public InsightsContribution? Loaded { get; init; }
-}
+/// <summary>An interview as loaded, with the ETag its next save must match.</summary>
+public sealed record StoredInterview(Interview Interview, string ETag);
 
 /// <summary>Which interviews a list asks for; every filter is optional and they combine with AND.</summary>
 public sealed record InterviewQuery(
@@ -31,8 +25,6 @@ public sealed record InterviewPage(IReadOnlyList<Interview> Items, DocumentCurso
 /// </summary>
 public sealed class InterviewStore(IDocumentContainer container, StorageSettings settings)
 {
-    private readonly InsightsStore _insights = new(container);
-
     public const string InterviewKind = "interview";
     public const string EventKind = "event";
 
@@ -51,51 +43,19 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
     public async Task<StoredInterview?> GetAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken)
     {
         var document = await container.ReadAsync(Partition(userId), Id(interviewId), cancellationToken);
-        if (document is not { Kind: InterviewKind })
-        {
-            return null;
-        }
-
-        var interview = ToInterview(document);
-        return new StoredInterview(interview, document.ETag) { Loaded = InsightsContribution.Of(interview) };
+        return document is { Kind: InterviewKind } ? new StoredInterview(ToInterview(document), document.ETag) : null;
     }
 
     /// <summary>
     /// Saves a new interview with its events; fails if the id is taken. <paramref name="alsoWrite"/> are
-    /// documents of the same partition written in the same batch (an idempotency record). The
-    /// interview's month of insights is updated in the same batch; a concurrent change of that bucket
-    /// makes this a <c>write-conflict</c> that the caller retries.
+    /// documents of the same partition written in the same batch (an idempotency record).
     /// </summary>
-    public async Task<Result<string>> CreateAsync(Interview interview, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null)
-    {
-        var insights = await _insights.WritesAsync(interview.UserId, null, InsightsContribution.Of(interview), cancellationToken);
-        return await WriteAsync(interview, DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview)), [.. alsoWrite ?? [], .. insights], cancellationToken);
-    }
+    public Task<Result<string>> CreateAsync(Interview interview, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
+        WriteAsync(interview, DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview)), alsoWrite ?? [], cancellationToken);
 
-    /// <summary>
-    /// Saves a change with its events (and <paramref name="alsoWrite"/>) if the stored interview still has
-    /// <paramref name="etag"/>, moving its insights contribution from <paramref name="loaded"/> (what it
-    /// contributed as loaded under that ETag; read again from the store when not given) to its new state,
-    /// in the same batch. The buckets are read on every call, so a retry works on fresh ETags.
-    /// </summary>
-    public async Task<Result<string>> SaveAsync(Interview interview, string etag, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null, InsightsContribution? loaded = null)
-    {
-        if (loaded is null)
-        {
-            var current = await container.ReadAsync(Partition(interview.UserId), Id(interview.Id), cancellationToken);
-            if (current is { Kind: InterviewKind } && current.ETag == etag)
-            {
-                loaded = InsightsContribution.Of(ToInterview(current));
-            }
-            else
-            {
-                return new Error(ErrorKind.Conflict, "write-conflict", "The interview was changed by another request.");
-            }
-        }
-
-        var insights = await _insights.WritesAsync(interview.UserId, loaded, InsightsContribution.Of(interview), cancellationToken);
-        return await WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag), [.. alsoWrite ?? [], .. insights], cancellationToken);
-    }
+    /// <summary>Saves a change with its events (and <paramref name="alsoWrite"/>) if the stored interview still has <paramref name="etag"/>.</summary>
+    public Task<Result<string>> SaveAsync(Interview interview, string etag, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
+        WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag), alsoWrite ?? [], cancellationToken);
 
     public async Task<InterviewPage> ListAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
     {

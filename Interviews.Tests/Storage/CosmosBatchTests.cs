@@ -38,9 +38,6 @@ public sealed class CosmosBatchTests
         _batch.Setup(b => b.DeleteItem(It.IsAny<string>(), It.IsAny<TransactionalBatchItemRequestOptions>()))
             .Callback<string, TransactionalBatchItemRequestOptions>((id, options) => _operations.Add(new("delete", id, null, options)))
             .Returns(_batch.Object);
-        // Point reads (the month of insights a write updates) find nothing: the bucket is created.
-        _documents.Setup(c => c.ReadItemStreamAsync(It.IsAny<string>(), It.IsAny<PartitionKey>(), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(() => new ResponseMessage(HttpStatusCode.NotFound));
     }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -48,19 +45,18 @@ public sealed class CosmosBatchTests
     [Fact]
     public async Task A_change_is_one_batch_in_the_users_partition_replacing_if_match_and_creating_events_with_ttl()
     {
-        Answer(HttpStatusCode.OK, (HttpStatusCode.OK, "\"etag-2\""), (HttpStatusCode.Created, "\"i\""), (HttpStatusCode.Created, "\"e\""));
+        Answer(HttpStatusCode.OK, (HttpStatusCode.OK, "\"etag-2\""), (HttpStatusCode.Created, "\"e\""));
         var interview = new InterviewBuilder().Build();
-        var loaded = InsightsContribution.Of(interview);
         Assert.True(interview.Cancel(InterviewBuilder.ScheduledOn.AddHours(1)).IsSuccess);
         var events = interview.PendingEvents.Count;
 
-        var saved = await Store().SaveAsync(interview, StoredETag, Token, loaded: loaded);
+        var saved = await Store().SaveAsync(interview, StoredETag, Token);
 
         Assert.True(saved.IsSuccess);
         Assert.Equal("\"etag-2\"", saved.Value);
         Assert.Equal(new PartitionKey(interview.UserId.ToString()), _batchPartition);
         _batch.Verify(b => b.ExecuteAsync(It.IsAny<CancellationToken>()), Times.Once);
-        Assert.Equal(1 + 1 + events, _operations.Count);
+        Assert.Equal(1 + events, _operations.Count);
 
         var replace = _operations[0];
         Assert.Equal(("replace", interview.Id.ToString()), (replace.Kind, replace.Id));
@@ -70,12 +66,7 @@ public sealed class CosmosBatchTests
         Assert.Equal(InterviewStore.InterviewKind, replace.Body["kind"]!.GetValue<string>());
         Assert.Null(replace.Body["ttl"]);
 
-        var bucket = _operations[1];
-        Assert.Equal("create", bucket.Kind);
-        Assert.Equal(InsightsStore.Kind, bucket.Body!["kind"]!.GetValue<string>());
-        Assert.Null(bucket.Body["ttl"]);
-
-        foreach (var create in _operations.Skip(2))
+        foreach (var create in _operations.Skip(1))
         {
             Assert.Equal("create", create.Kind);
             Assert.Null(create.Options.IfMatchEtag);
@@ -100,7 +91,7 @@ public sealed class CosmosBatchTests
         Assert.Equal(0, outcome.FailedIndex);
         Assert.Empty(outcome.ETags);
 
-        var saved = await Store().SaveAsync(interview, StoredETag, Token, loaded: InsightsContribution.Of(interview));
+        var saved = await Store().SaveAsync(interview, StoredETag, Token);
         Assert.Equal(ErrorKind.Conflict, saved.Error!.Kind);
         Assert.Equal(events, interview.PendingEvents);
     }

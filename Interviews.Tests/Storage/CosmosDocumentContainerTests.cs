@@ -121,42 +121,7 @@ public sealed class CosmosCompatInterviewStoreTests(CosmosCompatFixture server) 
             NullLogger.Instance,
             null,
             CosmosBatchMode.SingleItemWrites);
-        return new InterviewStore(new OneWriteAtATime(container), new StorageSettings());
-    }
-
-    /// <summary>
-    /// The compat server has no TransactionalBatch: a store write (the interview and its month of
-    /// insights) is sent one document at a time, not atomically — enough for these queries.
-    /// </summary>
-    private sealed class OneWriteAtATime(IDocumentContainer inner) : IDocumentContainer
-    {
-        public Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken) => inner.ReadAsync(partitionKey, id, cancellationToken);
-
-        public async Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
-        {
-            var etags = new List<string?>();
-            for (var i = 0; i < writes.Count; i++)
-            {
-                var outcome = await inner.WriteAsync(partitionKey, [writes[i]], cancellationToken);
-                if (!outcome.IsSuccess)
-                {
-                    return WriteOutcome.Failed(outcome.Failure!.Value, i);
-                }
-
-                etags.Add(outcome.ETags[0]);
-            }
-
-            return new WriteOutcome(etags, null);
-        }
-
-        public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
-
-        public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => inner.ReadFeedAsync(continuation, maxItems, cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
-
-        public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) =>
-            inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken);
+        return new InterviewStore(container, new StorageSettings());
     }
 }
 

@@ -58,9 +58,9 @@ public sealed class InterviewStoreTests : IDisposable
         Assert.Empty(interview.PendingEvents);
 
         var feed = await _container.ReadFeedAsync(checkpoint, 1000, Token);
-        Assert.Equal(["interview", InsightsStore.Kind, "event", "event"], feed.Items.Select(d => d.Kind));
-        Assert.Equal(eventIds, feed.Items.Skip(2).Select(d => d.Id));
-        var stored = JsonSerializer.Deserialize<EventDocument>(feed.Items[3].Json, StorageJson.Options)!;
+        Assert.Equal(["interview", "event", "event"], feed.Items.Select(d => d.Kind));
+        Assert.Equal(eventIds, feed.Items.Skip(1).Select(d => d.Id));
+        var stored = JsonSerializer.Deserialize<EventDocument>(feed.Items[2].Json, StorageJson.Options)!;
         Assert.Equal(nameof(InterviewRescheduled), stored.Type);
         Assert.Equal(interview.Id, stored.InterviewId);
     }
