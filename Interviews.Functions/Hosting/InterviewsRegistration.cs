@@ -69,7 +69,7 @@ public static class InterviewsRegistration
         services.AddSingleton<EventPump>();
         services.AddSingleton<IEnumerable<IEventHandler>>(sp =>
         {
-            var handlers = new List<IEventHandler> { sp.GetRequiredService<ReminderPlanner>(), sp.GetRequiredService<Calendar.CalendarSyncHandler>() };
+            var handlers = new List<IEventHandler> { sp.GetRequiredService<ReminderPlanner>(), sp.GetRequiredService<Calendar.CalendarSyncHandler>(), sp.GetRequiredService<InsightsProjector>() };
             if (sp.GetRequiredService<EventGridSettings>() is { IsConfigured: true } grid)
             {
                 handlers.Add(new IntegrationEventPublisher(sp.GetService<EventGridPublisherClient>() ?? CreatePublisher(grid, sp.GetRequiredService<IConfiguration>())));
@@ -78,6 +78,8 @@ public static class InterviewsRegistration
             return handlers;
         });
         services.AddSingleton<ReminderPlanner>();
+        services.AddSingleton<InsightsStore>();
+        services.AddSingleton<InsightsProjector>();
 
         // Reminders.
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(EmailSettings.Section).Get<EmailSettings>() ?? new EmailSettings());

@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(24, HttpFunctions().Count());
+        Assert.Equal(25, HttpFunctions().Count());
     }
 
     [Fact]
@@ -48,6 +48,7 @@ public sealed class HostingTests
                 "GET /api/calendar/oauth/{provider}/callback",
                 "GET /api/health",
                 "GET /api/interviews",
+                "GET /api/interviews/insights",
                 "GET /api/interviews/upcoming",
                 "GET /api/interviews/{id}",
                 "GET /api/interviews/{id}/calendar.ics",

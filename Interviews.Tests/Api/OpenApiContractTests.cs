@@ -245,6 +245,13 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(dave, HttpMethod.Get, $"/api/interviews/{missing}/calendar.ics", HttpStatusCode.NotFound);
         await checks.ExpectAsync(nobody, HttpMethod.Get, $"/api/interviews/{idD}/calendar.ics", HttpStatusCode.Unauthorized);
 
+        // Insights: Alice's interviews above, by month.
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/insights", HttpStatusCode.OK);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/insights?dateFrom=2026-01&dateTo=2026-12-31", HttpStatusCode.OK);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/insights?dateFrom=yesterday", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/insights?dateFrom=2020-01&dateTo=2026-01", HttpStatusCode.BadRequest);
+        await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/interviews/insights", HttpStatusCode.Unauthorized);
+
         // Every operation was exercised, and every one that needs a token answered 401 without one.
         foreach (var operation in Contract.Operations())
         {

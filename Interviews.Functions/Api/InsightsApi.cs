@@ -1,0 +1,241 @@
+using System.Globalization;
+using Interviews.Domain;
+using Interviews.Functions.Auth;
+using Interviews.Functions.Http;
+using Interviews.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Interviews.Functions.Api;
+
+/// <summary>
+/// <c>GET /api/interviews/insights</c>: the caller's statistics, added up from the monthly buckets that
+/// the event pump keeps (<see cref="Events.InsightsProjector"/>, within its lag of about 2 s); never loads the interviews.
+/// </summary>
+public sealed class InsightsApi(InsightsStore insights, TimeProvider time)
+{
+    public const int MaxMonths = 36;
+    public const int DefaultMonthsBack = 11;
+    public const int DefaultMonthsAhead = 12;
+    public const int MaxApplications = 50;
+
+    [Function("GetInterviewInsights")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "interviews/insights")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (CurrentUser.Id(request) is not { } userId)
+        {
+            return Problems.Unauthenticated();
+        }
+
+        var range = ParseRange(request.Query, InsightsMonth.Of(time.GetUtcNow()));
+        if (!range.IsSuccess)
+        {
+            return Problems.From(range.Error!);
+        }
+
+        var (from, to) = range.Value;
+        var counters = await insights.SumAsync(userId, from, to, cancellationToken);
+        return new JsonResult<InterviewInsights>(InterviewInsights.From(from, to, counters));
+    }
+
+    /// <summary>
+    /// <c>dateFrom</c> and <c>dateTo</c>: a month (<c>2026-03</c>), a date or an RFC 3339 date-time with an
+    /// offset; each bound includes its whole UTC month. Missing: 11 months before now to 12 months after,
+    /// or 24 months from (to) the given bound. At most 36 months.
+    /// </summary>
+    public static Result<(InsightsMonth From, InsightsMonth To)> ParseRange(IQueryCollection query, InsightsMonth now)
+    {
+        var errors = new ValidationErrors();
+        var from = Month(query, "dateFrom", errors);
+        var to = Month(query, "dateTo", errors);
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+
+        var window = DefaultMonthsBack + DefaultMonthsAhead;
+        var start = from ?? (to is { } t ? t.Plus(-window) : now.Plus(-DefaultMonthsBack));
+        var end = to ?? (from is { } f ? f.Plus(window) : now.Plus(DefaultMonthsAhead));
+        if (end.Index < start.Index)
+        {
+            errors.Add("dateTo", "dateTo must not be before dateFrom.");
+        }
+        else if (end.Index - start.Index + 1 > MaxMonths)
+        {
+            errors.Add("dateTo", $"The range may cover at most {MaxMonths} months.");
+        }
+
+        return errors.Any ? errors.ToError() : (start, end);
+    }
+
+    private static InsightsMonth? Month(IQueryCollection query, string name, ValidationErrors errors)
+    {
+        if (!query.TryGetValue(name, out var values) || values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            errors.Add(name, "Give this parameter once.");
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(values[0]))
+        {
+            return null;
+        }
+
+        var text = values[0]!.Trim();
+        if (DateOnly.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+            || Instants.TryParseDate(text, out month))
+        {
+            return InsightsMonth.Of(month.Year, month.Month);
+        }
+
+        if (Instants.TryParseWithOffset(text, out var instant))
+        {
+            return InsightsMonth.Of(instant);
+        }
+
+        errors.Add(name, "Use a month (2026-03), a date (2026-03-05) or an RFC 3339 date-time with an offset; the bound includes its whole month (UTC).");
+        return null;
+    }
+}
+
+/// <summary>The caller's insights over whole UTC months <see cref="DateFrom"/> to <see cref="DateTo"/>, by the month of <c>scheduledAt</c>.</summary>
+public sealed record InterviewInsights(
+    string DateFrom,
+    string DateTo,
+    long Total,
+    IReadOnlyDictionary<string, long> ByStatus,
+    IReadOnlyDictionary<string, long> ByType,
+    RatingInsight Rating,
+    IReadOnlyDictionary<string, RatingInsight> RatingByType,
+    PreparationInsight Preparation,
+    ThankYouInsight ThankYou,
+    RescheduleInsight Reschedules,
+    DurationInsight Duration,
+    ApplicationsInsight Applications)
+{
+    internal static InterviewInsights From(InsightsMonth from, InsightsMonth to, Dictionary<string, long> c)
+    {
+        long N(string key) => c.GetValueOrDefault(key);
+        var total = N("total");
+        var completed = N("completed");
+        var thankYou = N("thankyou");
+        var bins = Enumerable.Range(0, InsightsContribution.ThankYouHourBounds.Count + 1).Select(i => N("thankyou:bin:" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+        var actualCount = N("actual:count");
+        var applications = c.Where(kv => kv.Key.StartsWith("app:", StringComparison.Ordinal) && kv.Value > 0)
+            .Select(kv => new ApplicationCount(Guid.Parse(kv.Key["app:".Length..]), kv.Value))
+            .OrderByDescending(a => a.Interviews).ThenBy(a => a.ApplicationId)
+            .ToList();
+        return new InterviewInsights(
+            from.ToString(),
+            to.ToString(),
+            total,
+            Enum.GetValues<InterviewStatus>().ToDictionary(s => s.ToString(), s => N("status:" + s), StringComparer.Ordinal),
+            Enum.GetValues<InterviewType>().ToDictionary(t => t.ToString(), t => N("type:" + t), StringComparer.Ordinal),
+            new RatingInsight(Ratio(N("rating:sum"), N("rating:count")), N("rating:count")),
+            Enum.GetValues<InterviewType>().ToDictionary(t => t.ToString(), t => new RatingInsight(Ratio(N("rating:sum:" + t), N("rating:count:" + t)), N("rating:count:" + t)), StringComparer.Ordinal),
+            new PreparationInsight(
+                completed,
+                [.. InsightsContribution.ChecklistItems.Select(item => new ChecklistInsight(
+                    item,
+                    N($"prep:{item}:done"),
+                    Ratio(N($"prep:{item}:done"), completed),
+                    Ratio(N($"prep:{item}:done:ratingSum"), N($"prep:{item}:done:ratingCount")),
+                    N($"prep:{item}:done:ratingCount"),
+                    Ratio(N($"prep:{item}:notdone:ratingSum"), N($"prep:{item}:notdone:ratingCount")),
+                    N($"prep:{item}:notdone:ratingCount")))]),
+            new ThankYouInsight(
+                completed,
+                thankYou,
+                Ratio(thankYou, completed),
+                MedianHours(bins),
+                [.. bins.Select((count, i) => new HourBin(
+                    i == 0 ? 0 : InsightsContribution.ThankYouHourBounds[i - 1],
+                    i < InsightsContribution.ThankYouHourBounds.Count ? InsightsContribution.ThankYouHourBounds[i] : null,
+                    count))]),
+            new RescheduleInsight(
+                N("reschedule:Candidate"),
+                N("reschedule:Company"),
+                Ratio(N("reschedule:Candidate"), total),
+                Ratio(N("reschedule:Company"), total)),
+            new DurationInsight(
+                Ratio(N("planned:sum"), total),
+                actualCount,
+                Ratio(N("actual:planned"), actualCount),
+                Ratio(N("actual:sum"), actualCount)),
+            new ApplicationsInsight(applications.Count, [.. applications.Take(InsightsApi.MaxApplications)]));
+    }
+
+    private static double? Ratio(long numerator, long denominator) =>
+        denominator == 0 ? null : Math.Round((double)numerator / denominator, 4, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// An estimate: the middle of the sorted delays (n / 2) falls in one bin; its position there is
+    /// interpolated linearly between the bin's bounds. In the open last bin, its lower bound (96 h).
+    /// </summary>
+    private static double? MedianHours(long[] bins)
+    {
+        var n = bins.Sum();
+        if (n == 0)
+        {
+            return null;
+        }
+
+        var middle = n / 2.0;
+        long before = 0;
+        var bounds = InsightsContribution.ThankYouHourBounds;
+        for (var i = 0; i < bins.Length; i++)
+        {
+            if (bins[i] > 0 && before + bins[i] >= middle)
+            {
+                if (i == bounds.Count)
+                {
+                    return bounds[^1];
+                }
+
+                double low = i == 0 ? 0 : bounds[i - 1];
+                double high = bounds[i];
+                return Math.Round(low + ((middle - before) / bins[i] * (high - low)), 4, MidpointRounding.AwayFromZero);
+            }
+
+            before += bins[i];
+        }
+
+        return bounds[^1];
+    }
+}
+
+/// <summary>The average self-rating (1–5) of the rated interviews, null when none was rated.</summary>
+public sealed record RatingInsight(double? Average, long Count);
+
+public sealed record PreparationInsight(long Completed, IReadOnlyList<ChecklistInsight> Items);
+
+/// <summary>For one checklist item: how many completed interviews had it done, their share, and the average rating with and without it.</summary>
+public sealed record ChecklistInsight(
+    string Item,
+    long CompletedWithItem,
+    double? Share,
+    double? AverageRatingWith,
+    long RatedWith,
+    double? AverageRatingWithout,
+    long RatedWithout);
+
+public sealed record ThankYouInsight(long Completed, long WithNote, double? Rate, double? MedianHoursEstimate, IReadOnlyList<HourBin> Histogram);
+
+/// <summary>Delays from completion to thank-you note in [<see cref="FromHours"/>, <see cref="ToHours"/>) (open-ended when null).</summary>
+public sealed record HourBin(int FromHours, int? ToHours, long Count);
+
+public sealed record RescheduleInsight(long ByCandidate, long ByCompany, double? ByCandidatePerInterview, double? ByCompanyPerInterview);
+
+/// <summary>Average planned minutes of every interview, and planned against actual for the completed interviews with an actual duration.</summary>
+public sealed record DurationInsight(double? AveragePlannedMinutes, long CompletedWithActual, double? AveragePlannedMinutesOfCompleted, double? AverageActualMinutes);
+
+public sealed record ApplicationsInsight(long Distinct, IReadOnlyList<ApplicationCount> Top);
+
+public sealed record ApplicationCount(Guid ApplicationId, long Interviews);

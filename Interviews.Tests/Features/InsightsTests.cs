@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Interviews.Domain;
+using Interviews.Functions.Storage;
+using Interviews.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Interviews.Tests.Features;
+
+/// <summary>GET /api/interviews/insights: numbers computed by hand from scenarios driven over HTTP.</summary>
+public sealed class InsightsTests(LocalHostFactory factory) : IClassFixture<LocalHostFactory>
+{
+    private const string AppA = "11111111-1111-4111-8111-111111111111";
+    private const string AppB = "22222222-2222-4222-8222-222222222222";
+    private const string AppC = "33333333-3333-4333-8333-333333333333";
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <summary>The first day of the month <paramref name="monthsAhead"/> after the clock's, at 00:00 UTC.</summary>
+    private DateTimeOffset MonthStart(int monthsAhead)
+    {
+        var now = factory.Clock.GetUtcNow().UtcDateTime;
+        return new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(monthsAhead);
+    }
+
+    private static string Month(DateTimeOffset time) => time.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    private static string Instant(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static async Task<string> ScheduleAsync(HttpClient client, DateTimeOffset at, string type = "Video", string app = AppA, int duration = 60)
+    {
+        var body = ApiClient.ScheduleRequest(at, ("interviewType", type), ("applicationId", app), ("duration", duration));
+        var response = await client.SendJsonAsync(HttpMethod.Post, "/api/interviews", body.ToJsonString());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.JsonAsync())["id"]!.GetValue<string>();
+    }
+
+    private static async Task OkAsync(HttpClient client, HttpMethod method, string path, JsonObject? body = null)
+    {
+        var response = await client.SendJsonAsync(method, path, body?.ToJsonString());
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Token)}");
+    }
+
+    /// <summary>Runs the event pump (which keeps the counters), then reads the insights.</summary>
+    private async Task<JsonObject> InsightsAsync(HttpClient client, string query = "")
+    {
+        await factory.RunTimerAsync("EventPump");
+        return await ReadInsightsAsync(client, query);
+    }
+
+    private static async Task<JsonObject> ReadInsightsAsync(HttpClient client, string query = "")
+    {
+        var response = await client.GetPathAsync("/api/interviews/insights" + query);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Token));
+        return await response.JsonAsync();
+    }
+
+    private static double? Number(JsonNode? node) => node?.GetValue<double>();
+
+    private static long Count(JsonNode? node) => node!.GetValue<long>();
+
+    [Fact]
+    public async Task A_scenario_gives_the_hand_computed_insights()
+    {
+        using var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var month = MonthStart(2);
+        var at = (int day) => month.AddDays(day - 1).AddHours(10);
+        var i1 = await ScheduleAsync(client, at(6), "Video", AppA, 60);
+        var i2 = await ScheduleAsync(client, at(7), "Technical", AppA, 90);
+        var i3 = await ScheduleAsync(client, at(8), "Technical", AppB, 45);
+        var i4 = await ScheduleAsync(client, at(20), "PhoneScreen", AppB, 30);
+        var i5 = await ScheduleAsync(client, at(25), "Panel", AppC, 120);
+
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{i1}/prepare", new JsonObject { ["researchCompleted"] = true, ["questionsPrepped"] = true, ["materialsGathered"] = false });
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{i2}/prepare", new JsonObject { ["researchCompleted"] = true });
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{i4}/reschedule", new JsonObject { ["newDateTime"] = Instant(at(21)), ["initiatedBy"] = "Candidate" });
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{i4}/reschedule", new JsonObject { ["newDateTime"] = Instant(at(22)), ["initiatedBy"] = "Company" });
+        await OkAsync(client, HttpMethod.Delete, $"/api/interviews/{i5}");
+
+        factory.Clock.SetUtcNow(at(10));
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{i1}/complete", new JsonObject { ["completedAt"] = Instant(at(6).AddHours(1)), ["actualDuration"] = 50, ["performanceRating"] = 5 });
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{i2}/complete", new JsonObject { ["completedAt"] = Instant(at(7).AddHours(1.5)), ["actualDuration"] = 110, ["performanceRating"] = 3 });
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{i3}/complete", new JsonObject { ["completedAt"] = Instant(at(8).AddHours(1)), ["performanceRating"] = 2 });
+        var thanks = (double hours, DateTimeOffset completed) => new JsonObject { ["recipients"] = new JsonArray("jane@example.com"), ["method"] = "Email", ["sentAt"] = Instant(completed.AddHours(hours)) };
+        await OkAsync(client, HttpMethod.Post, $"/api/interviews/{i1}/thank-you", thanks(3, at(6).AddHours(1)));
+        await OkAsync(client, HttpMethod.Post, $"/api/interviews/{i2}/thank-you", thanks(30, at(7).AddHours(1.5)));
+
+        var insights = await InsightsAsync(client, $"?dateFrom={Month(month)}&dateTo={Month(month)}");
+        Assert.Equal(Month(month), insights["dateFrom"]!.GetValue<string>());
+        Assert.Equal(Month(month), insights["dateTo"]!.GetValue<string>());
+        Assert.Equal(5, Count(insights["total"]));
+        var byStatus = insights["byStatus"]!;
+        Assert.Equal([0L, 0, 3, 1, 1], new[] { "Scheduled", "Prepared", "Completed", "Rescheduled", "Cancelled" }.Select(s => Count(byStatus[s])));
+        var byType = insights["byType"]!;
+        Assert.Equal([1L, 1, 0, 2, 1, 0], new[] { "PhoneScreen", "Video", "InPerson", "Technical", "Panel", "Final" }.Select(t => Count(byType[t])));
+
+        Assert.Equal(3.3333, Number(insights["rating"]!["average"]));
+        Assert.Equal(3, Count(insights["rating"]!["count"]));
+        Assert.Equal(5, Number(insights["ratingByType"]!["Video"]!["average"]));
+        Assert.Equal(2.5, Number(insights["ratingByType"]!["Technical"]!["average"]));
+        Assert.Equal(2, Count(insights["ratingByType"]!["Technical"]!["count"]));
+        Assert.Null(Number(insights["ratingByType"]!["Panel"]!["average"]));
+
+        var preparation = insights["preparation"]!;
+        Assert.Equal(3, Count(preparation["completed"]));
+        var items = preparation["items"]!.AsArray().ToDictionary(i => i!["item"]!.GetValue<string>());
+        AssertItem(items["researchCompleted"]!, 2, 0.6667, 4, 2, 2, 1);
+        AssertItem(items["questionsPrepped"]!, 1, 0.3333, 5, 1, 2.5, 2);
+        AssertItem(items["materialsGathered"]!, 0, 0, null, 0, 3.3333, 3);
+
+        var thankYou = insights["thankYou"]!;
+        Assert.Equal(3, Count(thankYou["completed"]));
+        Assert.Equal(2, Count(thankYou["withNote"]));
+        Assert.Equal(0.6667, Number(thankYou["rate"]));
+        // Delays 3 h ([2,4)) and 30 h ([24,48)): the middle (1 of 2) ends the [2,4) bin, estimated at 4 h.
+        Assert.Equal(4, Number(thankYou["medianHoursEstimate"]));
+        var histogram = thankYou["histogram"]!.AsArray();
+        Assert.Equal([0L, 0, 1, 0, 0, 0, 1, 0, 0], histogram.Select(b => Count(b!["count"])));
+        Assert.Equal(96, Count(histogram[^1]!["fromHours"]));
+        Assert.Null(histogram[^1]!["toHours"]);
+
+        var reschedules = insights["reschedules"]!;
+        Assert.Equal(1, Count(reschedules["byCandidate"]));
+        Assert.Equal(1, Count(reschedules["byCompany"]));
+        Assert.Equal(0.2, Number(reschedules["byCandidatePerInterview"]));
+        Assert.Equal(0.2, Number(reschedules["byCompanyPerInterview"]));
+
+        var duration = insights["duration"]!;
+        Assert.Equal(69, Number(duration["averagePlannedMinutes"])); // (60 + 90 + 45 + 30 + 120) / 5
+        Assert.Equal(2, Count(duration["completedWithActual"]));
+        Assert.Equal(75, Number(duration["averagePlannedMinutesOfCompleted"]));
+        Assert.Equal(80, Number(duration["averageActualMinutes"]));
+
+        var applications = insights["applications"]!;
+        Assert.Equal(3, Count(applications["distinct"]));
+        Assert.Equal(
+            [(AppA, 2L), (AppB, 2L), (AppC, 1L)],
+            applications["top"]!.AsArray().Select(a => (a!["applicationId"]!.GetValue<string>(), Count(a["interviews"]))));
+
+        // The default range (11 months back to 12 ahead) holds the same month.
+        Assert.Equal(5, Count((await InsightsAsync(client))["total"]));
+        // The month before holds nothing.
+        var empty = await InsightsAsync(client, $"?dateFrom={Month(month.AddMonths(-1))}&dateTo={Month(month.AddMonths(-1))}");
+        Assert.Equal(0, Count(empty["total"]));
+        Assert.Null(Number(empty["rating"]!["average"]));
+        Assert.Null(Number(empty["thankYou"]!["medianHoursEstimate"]));
+    }
+
+    private static void AssertItem(JsonNode item, long with, double share, double? averageWith, long ratedWith, double? averageWithout, long ratedWithout)
+    {
+        Assert.Equal(with, Count(item["completedWithItem"]));
+        Assert.Equal(share, Number(item["share"]));
+        Assert.Equal(averageWith, Number(item["averageRatingWith"]));
+        Assert.Equal(ratedWith, Count(item["ratedWith"]));
+        Assert.Equal(averageWithout, Number(item["averageRatingWithout"]));
+        Assert.Equal(ratedWithout, Count(item["ratedWithout"]));
+    }
+
+    [Fact]
+    public async Task A_reschedule_to_another_month_moves_the_contribution_and_cancel_updates_the_counts()
+    {
+        using var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var april = MonthStart(1).AddDays(10).AddHours(9);
+        var june = MonthStart(3).AddDays(3).AddHours(9);
+        var id = await ScheduleAsync(client, april, "Final", AppB, 45);
+        var first = await InsightsAsync(client, $"?dateFrom={Month(april)}&dateTo={Month(april)}");
+        Assert.Equal(1, Count(first["byStatus"]!["Scheduled"]));
+        Assert.Equal(1, Count(first["byType"]!["Final"]));
+
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{id}/reschedule", new JsonObject { ["newDateTime"] = Instant(june), ["initiatedBy"] = "Company" });
+        var before = await InsightsAsync(client, $"?dateFrom={Month(april)}&dateTo={Month(april)}");
+        Assert.Equal(0, Count(before["total"]));
+        Assert.Equal(0, Count(before["reschedules"]!["byCompany"]));
+        Assert.Equal(0, Count(before["applications"]!["distinct"]));
+        var after = await InsightsAsync(client, $"?dateFrom={Month(june)}&dateTo={Month(june)}");
+        Assert.Equal(1, Count(after["total"]));
+        Assert.Equal(1, Count(after["byStatus"]!["Rescheduled"]));
+        Assert.Equal(1, Count(after["reschedules"]!["byCompany"]));
+        Assert.Equal(45, Number(after["duration"]!["averagePlannedMinutes"]));
+
+        await OkAsync(client, HttpMethod.Delete, $"/api/interviews/{id}");
+        var cancelled = await InsightsAsync(client, $"?dateFrom={Month(april)}&dateTo={Month(june)}");
+        Assert.Equal(1, Count(cancelled["total"]));
+        Assert.Equal(0, Count(cancelled["byStatus"]!["Rescheduled"]));
+        Assert.Equal(1, Count(cancelled["byStatus"]!["Cancelled"]));
+        Assert.Equal(1, Count(cancelled["reschedules"]!["byCompany"]));
+    }
+
+    [Fact]
+    public async Task Other_users_interviews_never_count()
+    {
+        using var alice = factory.ClientFor(LocalHostFactory.NewUser());
+        using var bob = factory.ClientFor(LocalHostFactory.NewUser());
+        var at = MonthStart(1).AddDays(5).AddHours(14);
+        await ScheduleAsync(alice, at);
+        await ScheduleAsync(bob, at);
+        await ScheduleAsync(bob, at.AddDays(1), "Panel", AppC);
+
+        var range = $"?dateFrom={Month(at)}&dateTo={Month(at)}";
+        Assert.Equal(1, Count((await InsightsAsync(alice, range))["total"]));
+        var forBob = await InsightsAsync(bob, range);
+        Assert.Equal(2, Count(forBob["total"]));
+        Assert.Equal(1, Count(forBob["byType"]!["Panel"]));
+        using var carol = factory.ClientFor(LocalHostFactory.NewUser());
+        Assert.Equal(0, Count((await InsightsAsync(carol, range))["total"]));
+    }
+
+    [Theory]
+    [InlineData("?dateFrom=yesterday", "dateFrom")]
+    [InlineData("?dateFrom=2026-13", "dateFrom")]
+    [InlineData("?dateTo=2026-02-30", "dateTo")]
+    [InlineData("?dateTo=2026-01-05T14:00", "dateTo")]
+    [InlineData("?dateFrom=2026-01&dateFrom=2026-02", "dateFrom")]
+    [InlineData("?dateFrom=2026-05&dateTo=2026-04", "dateTo")]
+    [InlineData("?dateFrom=2026-01&dateTo=2029-01", "dateTo")] // 37 months
+    [InlineData("?dateFrom=0001-01-01&dateTo=9999-12-31", "dateTo")]
+    public async Task A_bad_range_is_a_400_naming_the_parameter(string query, string field)
+    {
+        using var client = factory.ClientFor(LocalHostFactory.NewUser());
+        await (await client.GetPathAsync("/api/interviews/insights" + query)).AssertInvalidFieldAsync(field);
+    }
+
+    [Theory]
+    [InlineData("?dateFrom=2026-01&dateTo=2028-12", "2026-01", "2028-12")] // 36 months
+    [InlineData("?dateFrom=2026-01-31T23:30:00-01:00&dateTo=2026-03-15", "2026-02", "2026-03")]
+    [InlineData("?dateFrom=2026-06", "2026-06", "2028-05")] // 24 months
+    [InlineData("?dateTo=2026-06", "2024-07", "2026-06")]
+    [InlineData("?dateFrom=9999-12", "9999-12", "9999-12")]
+    public async Task A_bound_includes_its_whole_month(string query, string from, string to)
+    {
+        using var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var insights = await InsightsAsync(client, query);
+        Assert.Equal(from, insights["dateFrom"]!.GetValue<string>());
+        Assert.Equal(to, insights["dateTo"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Without_a_token_it_is_a_401()
+    {
+        using var anonymous = factory.ClientFor(null);
+        await (await anonymous.GetPathAsync("/api/interviews/insights")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Concurrent_commands_keep_the_counters_consistent()
+    {
+        using var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var month = MonthStart(2);
+        var id = await ScheduleAsync(client, month.AddDays(2).AddHours(10));
+
+        // Ten concurrent schedules in the same month (one bucket), and ten concurrent reschedules of one interview.
+        var schedules = Enumerable.Range(0, 10).Select(i => ScheduleAsync(client, month.AddDays(3 + i).AddHours(10), "Technical", AppC));
+        var reschedules = Enumerable.Range(0, 10).Select(i => OkAsync(client, HttpMethod.Put, $"/api/interviews/{id}/reschedule", new JsonObject
+        {
+            ["newDateTime"] = Instant(month.AddDays(14).AddHours(8 + i)),
+            ["initiatedBy"] = i % 2 == 0 ? "Candidate" : "Company",
+        }));
+        await Task.WhenAll(schedules.Cast<Task>().Concat(reschedules));
+
+        var insights = await InsightsAsync(client, $"?dateFrom={Month(month)}&dateTo={Month(month)}");
+        Assert.Equal(11, Count(insights["total"]));
+        Assert.Equal(10, Count(insights["byType"]!["Technical"]));
+        Assert.Equal(5, Count(insights["reschedules"]!["byCandidate"]));
+        Assert.Equal(5, Count(insights["reschedules"]!["byCompany"]));
+        Assert.Equal(1, Count(insights["byStatus"]!["Rescheduled"]));
+        Assert.Equal(10, Count(insights["byStatus"]!["Scheduled"]));
+    }
+
+    /// <summary>Measured, not asserted: 10,000 interviews of one user over 24 months, 100 requests of the default range.</summary>
+    [Fact]
+    public async Task Insights_latency_with_10000_interviews_is_measured()
+    {
+        // Its own host, whose pump never runs: the counters are written here as the projector would
+        // write them, so that 10,000 events do not have to go through the pump first.
+        using var host = new LocalHostFactory();
+        var user = Guid.NewGuid();
+        using var client = host.ClientFor(user.ToString("D"));
+        var store = host.Services.GetRequiredService<InterviewStore>();
+        var insights = host.Services.GetRequiredService<InsightsStore>();
+        var container = host.Services.GetRequiredService<IDocumentContainer>();
+        var now = host.Clock.GetUtcNow();
+        var months = new Dictionary<InsightsMonth, Dictionary<string, long>>();
+        var seeding = Stopwatch.StartNew();
+        for (var i = 0; i < 10_000; i++)
+        {
+            var details = InterviewDetails.Create(
+                new Guid(i % 500, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), Enum.GetName((InterviewType)(i % 6)), 30 + (i % 8 * 15), null, null, "UTC").Value;
+            var interview = Interview.Schedule(Guid.NewGuid(), user, details, now.AddHours(1 + (i * 365 * 24 / 10_000.0)), now).Value;
+            var contribution = InsightsContribution.Of(interview);
+            Assert.True((await store.CreateAsync(interview, Token)).IsSuccess);
+            var sums = months.TryGetValue(contribution.Month, out var found) ? found : months[contribution.Month] = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (key, value) in contribution.Counters)
+            {
+                sums[key] = sums.GetValueOrDefault(key) + value;
+            }
+        }
+
+        foreach (var (month, counters) in months)
+        {
+            var writes = await insights.WritesAsync(user, null, new InsightsContribution(month, counters), Token);
+            Assert.True((await container.WriteAsync(user.ToString("D"), writes, Token)).IsSuccess);
+        }
+
+        seeding.Stop();
+        Assert.Equal(10_000, Count((await ReadInsightsAsync(client))["total"]));
+        var times = new List<double>();
+        for (var i = 0; i < 100; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var response = await client.GetPathAsync("/api/interviews/insights");
+            await response.Content.ReadAsByteArrayAsync(Token);
+            watch.Stop();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        var message = string.Create(
+            CultureInfo.InvariantCulture,
+            $"Insights over 24 months with 10,000 interviews (500 applications): p50 {times[49]:F2} ms, p95 {times[94]:F2} ms, max {times[99]:F2} ms; seeding through the store took {seeding.Elapsed.TotalSeconds:F1} s");
+        TestContext.Current.SendDiagnosticMessage(message);
+        TestContext.Current.TestOutputHelper?.WriteLine(message);
+    }
+}
