@@ -41,11 +41,12 @@ public sealed class AuthenticationTests(LocalHostFactory factory) : IClassFixtur
     [MemberData(nameof(BadTokens))]
     public async Task A_bad_token_is_a_401_on_every_endpoint(string kind)
     {
-        var token = Token(kind);
+        // The same forged credentials the hardening suite sends to every operation of the contract.
+        var header = Interviews.Tests.Hardening.ForgedTokens.Header(kind, factory.Tokens);
         foreach (var row in Endpoints)
         {
             var client = factory.ClientFor(null);
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);
             var response = await client.SendJsonAsync(new HttpMethod(row.Data.Item1), row.Data.Item2, "{}");
             await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
             Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -68,7 +69,7 @@ public sealed class AuthenticationTests(LocalHostFactory factory) : IClassFixtur
     public async Task A_valid_token_is_accepted()
     {
         var client = factory.ClientFor(null);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token("valid"));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.Tokens.Mint("auth-tests-user", null, DateTimeOffset.UtcNow));
         Assert.Equal(HttpStatusCode.OK, (await client.GetPathAsync("/api/interviews")).StatusCode);
     }
 
@@ -87,73 +88,35 @@ public sealed class AuthenticationTests(LocalHostFactory factory) : IClassFixtur
     {
         var oid = Guid.NewGuid();
         var viaOid = factory.ClientFor(null);
-        viaOid.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token("valid", oid: oid, subject: "someone"));
+        viaOid.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Valid("someone", oid));
         var (id, _, _) = await viaOid.ScheduleAsync(factory);
 
         var viaSub = factory.ClientFor(null);
-        viaSub.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token("valid", subject: oid.ToString()));
+        viaSub.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Valid(oid.ToString()));
         Assert.Equal(HttpStatusCode.OK, (await viaSub.GetPathAsync($"/api/interviews/{id}")).StatusCode);
 
         var otherSub = factory.ClientFor(null);
-        otherSub.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token("valid", subject: "someone"));
+        otherSub.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Valid("someone"));
         Assert.Equal(HttpStatusCode.NotFound, (await otherSub.GetPathAsync($"/api/interviews/{id}")).StatusCode);
     }
 
-    private string Token(string kind, Guid? oid = null, string subject = "auth-tests-user")
+    /// <summary>A valid development token with this subject and, if given, an Entra ID object id.</summary>
+    private string Valid(string subject, Guid? oid = null)
     {
         var settings = factory.Tokens;
-        var now = DateTime.UtcNow;
-        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(settings.SigningKey));
-        var claims = new List<Claim>();
-        if (kind != "no-subject")
-        {
-            claims.Add(new Claim("sub", subject));
-        }
-
+        var claims = new List<Claim> { new("sub", subject) };
         if (oid is { } o)
         {
             claims.Add(new Claim("oid", o.ToString()));
         }
 
-        var descriptor = new SecurityTokenDescriptor
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = kind == "wrong-issuer" ? "https://evil.example" : settings.Issuer,
-            Audience = kind == "wrong-audience" ? "api://someone-else" : settings.Audience,
+            Issuer = settings.Issuer,
+            Audience = settings.Audience,
             Subject = new ClaimsIdentity(claims),
-            IssuedAt = now.AddHours(-2),
-            NotBefore = kind == "not-yet-valid" ? now.AddHours(1) : now.AddHours(-2),
-            Expires = kind switch
-            {
-                "expired" => now.AddMinutes(-10),
-                "not-yet-valid" => now.AddHours(2),
-                _ => now.AddHours(1),
-            },
-            SigningCredentials = new SigningCredentials(
-                kind == "bad-signature" ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(new string('k', 64))) : key,
-                SecurityAlgorithms.HmacSha256),
-        };
-        var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
-        return kind switch
-        {
-            "garbage" => "abc.def.ghi",
-            "alg-none" => Unsigned(descriptor),
-            "no-expiry" => handler.CreateToken(Payload(descriptor, includeExpiry: false), descriptor.SigningCredentials),
-            _ => handler.CreateToken(descriptor),
-        };
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(settings.SigningKey)), SecurityAlgorithms.HmacSha256),
+        });
     }
-
-    private static string Payload(SecurityTokenDescriptor d, bool includeExpiry)
-    {
-        var payload = new Dictionary<string, object> { ["iss"] = d.Issuer!, ["aud"] = d.Audience!, ["sub"] = "auth-tests-user", ["nbf"] = EpochTime.GetIntDate(d.NotBefore!.Value) };
-        if (includeExpiry)
-        {
-            payload["exp"] = EpochTime.GetIntDate(d.Expires!.Value);
-        }
-
-        return System.Text.Json.JsonSerializer.Serialize(payload);
-    }
-
-    /// <summary>A token with <c>"alg": "none"</c> and no signature, which must never be accepted.</summary>
-    private static string Unsigned(SecurityTokenDescriptor d) =>
-        Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlEncoder.Encode(Payload(d, includeExpiry: true)) + ".";
 }
