@@ -42,6 +42,9 @@ public sealed partial class EventPump(
 {
 
     /// <summary>One run: every handler catches up as far as it can. Returns how many deliveries succeeded.</summary>
+    /// <summary>A lag above this is logged as a warning (the metric records every lag).</summary>
+    public static readonly TimeSpan LagWarning = TimeSpan.FromMinutes(1);
+
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var delivered = 0;
@@ -83,7 +86,16 @@ public sealed partial class EventPump(
             {
                 var lag = (started - events[0].OccurredAt).TotalSeconds;
                 Telemetry.EventPumpLag.Record(Math.Max(0, lag), new KeyValuePair<string, object?>("handler", handler.Name));
-                LogLag(logger, handler.Name, lag);
+                // Every run has a lag; only one that means the handler is falling behind is worth a warning.
+                if (lag > LagWarning.TotalSeconds)
+                {
+                    LogBehind(logger, handler.Name, lag);
+                }
+                else
+                {
+                    LogLag(logger, handler.Name, lag);
+                }
+
                 lagMeasured = true;
             }
 
@@ -145,8 +157,11 @@ public sealed partial class EventPump(
     [LoggerMessage(Level = LogLevel.Information, Message = "Event pump: {Count} deliveries in {ElapsedMs:F0} ms")]
     private static partial void LogRun(ILogger logger, int count, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event pump {Handler}: oldest undelivered event is {LagSeconds:F3} s old")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event pump {Handler}: oldest undelivered event is {LagSeconds:F3} s old")]
     private static partial void LogLag(ILogger logger, string handler, double lagSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler} is behind: oldest undelivered event is {LagSeconds:F0} s old")]
+    private static partial void LogBehind(ILogger logger, string handler, double lagSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler}: event {EventId} ({Type}) failed, attempt {Attempt}; retry in {Delay}")]
     private static partial void LogRetry(ILogger logger, Exception exception, string handler, Guid eventId, string type, int attempt, TimeSpan delay);
