@@ -408,8 +408,8 @@ public sealed class InterviewsApi(
 
     private async Task<IResult> PageAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
     {
-        var page = await store.ListAsync(userId, query, cancellationToken);
-        return new JsonResult<InterviewPageResponse>(new InterviewPageResponse([.. page.Items.Select(InterviewSummary.From)], Cursors.Encode(page.Next)));
+        var page = await store.ListSummariesAsync(userId, query, cancellationToken);
+        return new SummaryPageResult(page.Items, Cursors.Encode(page.Next));
     }
 
     private async Task<IResult> OkAsync(StoredInterview stored, CancellationToken cancellationToken) =>

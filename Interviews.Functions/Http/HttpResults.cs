@@ -29,6 +29,37 @@ public sealed class JsonResult<T>(T value, int status = StatusCodes.Status200OK,
     }
 }
 
+/// <summary>
+/// A list page written from stored summaries: <c>{"items":[…],"nextCursor":…}</c>, the shape of
+/// <see cref="Api.InterviewPageResponse"/>, with each item's bytes copied as stored. The items are not
+/// parsed again: they are JSON this service serialized itself when it saved the interview.
+/// </summary>
+public sealed class SummaryPageResult(IReadOnlyList<byte[]> items, string? nextCursor) : IResult
+{
+    public IReadOnlyList<byte[]> Items => items;
+
+    public string? NextCursor => nextCursor;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder, SkipValidation = true });
+        writer.WriteStartObject();
+        writer.WriteStartArray("items");
+        foreach (var item in items)
+        {
+            writer.WriteRawValue(item, skipInputValidation: true);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("nextCursor", nextCursor);
+        writer.WriteEndObject();
+        await writer.FlushAsync(httpContext.RequestAborted);
+    }
+}
+
 /// <summary>The If-Match precondition of a write (RFC 9110 §13.1.1, strong comparison).</summary>
 public sealed record IfMatch(bool Present, bool Any, IReadOnlyList<string> ETags)
 {

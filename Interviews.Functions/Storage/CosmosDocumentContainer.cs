@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -39,12 +40,14 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     /// <summary>The partition key field of the interviews container.</summary>
     public const string PartitionKeyField = "userId";
     public const string KindField = "kind";
+    /// <summary>Where a document's <see cref="DocumentWrite.Summary"/> is kept: a property beside the body's, excluded from indexing.</summary>
+    public const string SummaryField = "summary";
 
     /// <summary>The most writes one TransactionalBatch may hold.</summary>
     public const int MaxBatchWrites = 100;
 
     private static readonly Meter SharedMeter = new(MeterName);
-    private static readonly string[] SystemProperties = ["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn", "ttl"];
+    private static readonly string[] SystemProperties = ["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn", "ttl", SummaryField];
     private const string PingId = "interviews-ping";
 
     // Cosmos DB SQL keywords, which cannot follow "c." as a field name.
@@ -167,6 +170,44 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
         return new DocumentPage([.. items.Take(query.Limit).Select(i => i.Document)], new DocumentCursor(last.OrderValue, last.Document.Id));
     }
 
+    /// <summary>The same query projected to the id, the summary and the order value: a page's request charge and bytes without the bodies.</summary>
+    public async Task<SummaryPage> QuerySummariesAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        var projection = $"{Field("id")}, {Field(SummaryField)}, {Field(query.OrderBy)}";
+        var definition = BuildQuery(query, _indexes, projection);
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(query.PartitionKey), MaxItemCount = query.Limit + 1 };
+        var items = new List<(DocumentSummary Summary, string OrderValue)>(query.Limit + 1);
+        using var iterator = _documents.GetItemQueryStreamIterator(definition, null, options);
+        while (items.Count <= query.Limit && iterator.HasMoreResults)
+        {
+            using var response = await SendAsync("query-summaries", () => iterator.ReadNextAsync(cancellationToken), cancellationToken);
+            EnsureSuccess(response, "query-summaries");
+            using var page = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+            if (!page.RootElement.TryGetProperty("Documents", out var documents) || documents.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (var document in documents.EnumerateArray())
+            {
+                var summary = document.TryGetProperty(SummaryField, out var value) && value.ValueKind == JsonValueKind.Object
+                    ? JsonMarshal.GetRawUtf8Value(value).ToArray()
+                    : null;
+                var orderValue = document.TryGetProperty(query.OrderBy, out var order) && order.ValueKind == JsonValueKind.String ? order.GetString()! : "";
+                items.Add((new DocumentSummary(document.GetProperty("id").GetString()!, summary), orderValue));
+            }
+        }
+
+        if (items.Count <= query.Limit)
+        {
+            return new SummaryPage([.. items.Select(i => i.Summary)], null);
+        }
+
+        var last = items[query.Limit - 1];
+        return new SummaryPage([.. items.Take(query.Limit).Select(i => i.Summary)], new DocumentCursor(last.OrderValue, last.Summary.Id));
+    }
+
     /// <summary>A single-partition query ordered by id (the range index on <c>/id</c>), keyset-paged like <see cref="QueryAsync"/>.</summary>
     public async Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken)
     {
@@ -256,7 +297,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     /// index (the leading fields are constant under the filter, so the order is the one asked for);
     /// the cursor as a keyset condition, never OFFSET.
     /// </summary>
-    internal static QueryDefinition BuildQuery(DocumentQuery query, IReadOnlyList<IndexDefinition> indexes)
+    internal static QueryDefinition BuildQuery(DocumentQuery query, IReadOnlyList<IndexDefinition> indexes, string projection = "*")
     {
         var equalities = query.Filters.Where(f => f.Operator == FilterOperator.Equal).Select(f => f.Field).ToHashSet(StringComparer.Ordinal);
         var index = indexes
@@ -265,7 +306,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
             ?? throw new InvalidOperationException($"No index definition serves kind '{query.Kind}' ordered by '{query.OrderBy}'; add one (and its composite index).");
 
         var parameters = new List<(string Name, object Value)> { ("@top", query.Limit + 1), ("@kind", query.Kind) };
-        var sql = new StringBuilder($"SELECT TOP @top * FROM c WHERE {Field(KindField)} = @kind");
+        var sql = new StringBuilder($"SELECT TOP @top {projection} FROM c WHERE {Field(KindField)} = @kind");
         for (var f = 0; f < query.Filters.Count; f++)
         {
             var filter = query.Filters[f];
@@ -472,6 +513,17 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
         if (write.TimeToLive is { } ttl)
         {
             body["ttl"] = (int)Math.Clamp(Math.Ceiling(ttl.TotalSeconds), 1, int.MaxValue);
+        }
+
+        if (body.ContainsKey(SummaryField))
+        {
+            throw new ArgumentException($"'{SummaryField}' is reserved for the document's summary.", nameof(write));
+        }
+
+        if (write.Summary is { } summary)
+        {
+            body[SummaryField] = JsonNode.Parse(summary) as JsonObject
+                ?? throw new ArgumentException("A summary must be a JSON object.", nameof(write));
         }
 
         return body;

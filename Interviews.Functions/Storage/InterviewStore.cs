@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Interviews.Domain;
+using Interviews.Functions.Api;
+using Interviews.Functions.Http;
 
 namespace Interviews.Functions.Storage;
 
@@ -17,6 +19,9 @@ public sealed record InterviewQuery(
     DocumentCursor? After = null);
 
 public sealed record InterviewPage(IReadOnlyList<Interview> Items, DocumentCursor? Next);
+
+/// <summary>A list page of stored summaries (UTF-8 JSON of <see cref="InterviewSummary"/>), in order.</summary>
+public sealed record InterviewSummaryPage(IReadOnlyList<byte[]> Items, DocumentCursor? Next);
 
 /// <summary>
 /// Interviews of a user, one document each in the user's partition (interviewers and reschedule
@@ -51,13 +56,48 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
     /// documents of the same partition written in the same batch (an idempotency record).
     /// </summary>
     public Task<Result<string>> CreateAsync(Interview interview, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
-        WriteAsync(interview, DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview)), alsoWrite ?? [], cancellationToken);
+        WriteAsync(interview, CreateWrite(interview), alsoWrite ?? [], cancellationToken);
 
     /// <summary>Saves a change with its events (and <paramref name="alsoWrite"/>) if the stored interview still has <paramref name="etag"/>.</summary>
     public Task<Result<string>> SaveAsync(Interview interview, string etag, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
-        WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag), alsoWrite ?? [], cancellationToken);
+        WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag, SummaryJson(interview)), alsoWrite ?? [], cancellationToken);
 
+    /// <summary>The write that creates <paramref name="interview"/>'s document, body and summary (the benchmark seeds with it too).</summary>
+    public static DocumentWrite CreateWrite(Interview interview) =>
+        DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview), summary: SummaryJson(interview));
+
+    /// <summary>Full interviews, for code that needs their state (conflicts, reminders, calendars, export).</summary>
     public async Task<InterviewPage> ListAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
+    {
+        var page = await container.QueryAsync(DocumentQueryOf(userId, query), cancellationToken);
+        return new InterviewPage([.. page.Items.Select(ToInterview)], page.Next);
+    }
+
+    /// <summary>
+    /// A list page as the API answers it: each interview's stored summary, the JSON of
+    /// <see cref="InterviewSummary"/>, passed on as it was written with the interview. A document
+    /// written before summaries were stored (an older embedded file) has its summary built from the body.
+    /// </summary>
+    public async Task<InterviewSummaryPage> ListSummariesAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
+    {
+        var page = await container.QuerySummariesAsync(DocumentQueryOf(userId, query), cancellationToken);
+        var items = new List<byte[]>(page.Items.Count);
+        foreach (var item in page.Items)
+        {
+            if (item.Utf8Json is { } json)
+            {
+                items.Add(json);
+            }
+            else if (await container.ReadAsync(Partition(userId), item.Id, cancellationToken) is { Kind: InterviewKind } document)
+            {
+                items.Add(JsonSerializer.SerializeToUtf8Bytes(InterviewSummary.From(ToInterview(document)), ApiJson.Options));
+            }
+        }
+
+        return new InterviewSummaryPage(items, page.Next);
+    }
+
+    private static DocumentQuery DocumentQueryOf(Guid userId, InterviewQuery query)
     {
         var filters = new List<FieldFilter>();
         if (query.Statuses is { Length: > 0 } statuses)
@@ -87,10 +127,7 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
             filters.Add(FieldFilter.Below("scheduledAt", StorageJson.Instant(before)));
         }
 
-        var page = await container.QueryAsync(
-            new DocumentQuery(Partition(userId), InterviewKind, filters, "scheduledAt", query.Limit, query.After),
-            cancellationToken);
-        return new InterviewPage([.. page.Items.Select(ToInterview)], page.Next);
+        return new DocumentQuery(Partition(userId), InterviewKind, filters, "scheduledAt", query.Limit, query.After);
     }
 
     private async Task<Result<string>> WriteAsync(Interview interview, DocumentWrite write, IReadOnlyList<DocumentWrite> alsoWrite, CancellationToken cancellationToken)
@@ -116,6 +153,15 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
             ?? throw new InvalidOperationException($"Document {document.Id} is empty."));
 
     private static string Serialize(Interview interview) => JsonSerializer.Serialize(interview.ToSnapshot(), StorageJson.Options);
+
+    /// <summary>
+    /// The summary stored with each save: the list's item exactly as the API writes it, so that a list
+    /// page is the stored bytes. Derived values (the local time, the video provider) are as of the save;
+    /// a later change of a zone's rules shows in the list when the interview is next saved, and at once
+    /// in GET. A change of <see cref="InterviewSummary"/>'s shape needs every stored summary rewritten
+    /// (or cleared, after which lists build them from the bodies).
+    /// </summary>
+    private static string SummaryJson(Interview interview) => JsonSerializer.Serialize(InterviewSummary.From(interview), ApiJson.Options);
 
     /// <summary>An event document: its type name, the interview it belongs to, and the event's own fields as data.</summary>
     private static string SerializeEvent(IDomainEvent domainEvent) => JsonSerializer.Serialize(

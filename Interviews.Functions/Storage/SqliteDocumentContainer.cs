@@ -125,10 +125,48 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
     public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
     {
-        var order = Field(query.OrderBy);
-        var sql = new StringBuilder($"SELECT id, kind, etag, body, {order} FROM {_table} WHERE pk = $pk AND kind = $kind AND (expires_at IS NULL OR expires_at > $now)");
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        await using var command = QueryCommand(connection, query, "id, kind, etag, body");
+        var items = new List<StoredDocument>(query.Limit + 1);
+        var orderValues = new List<string>(query.Limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new StoredDocument(query.PartitionKey, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            orderValues.Add(reader.IsDBNull(4) ? "" : reader.GetString(4));
+        }
+
+        return items.Count <= query.Limit
+            ? new DocumentPage(items, null)
+            : new DocumentPage(items[..query.Limit], new DocumentCursor(orderValues[query.Limit - 1], items[query.Limit - 1].Id));
+    }
+
+    public async Task<SummaryPage> QuerySummariesAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = QueryCommand(connection, query, "id, summary");
+        var items = new List<DocumentSummary>(query.Limit + 1);
+        var orderValues = new List<string>(query.Limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            // A TEXT column read as bytes is SQLite's own UTF-8: no decoding into a string and back.
+            items.Add(new DocumentSummary(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1)));
+            orderValues.Add(reader.IsDBNull(2) ? "" : reader.GetString(2));
+        }
+
+        return items.Count <= query.Limit
+            ? new SummaryPage(items, null)
+            : new SummaryPage(items[..query.Limit], new DocumentCursor(orderValues[query.Limit - 1], items[query.Limit - 1].Id));
+    }
+
+    /// <summary>The page's SQL: <paramref name="columns"/>, then the order value; one row more than the limit, to tell whether a next page exists.</summary>
+    private SqliteCommand QueryCommand(SqliteConnection connection, DocumentQuery query, string columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        var order = Field(query.OrderBy);
+        var sql = new StringBuilder($"SELECT {columns}, {order} FROM {_table} WHERE pk = $pk AND kind = $kind AND (expires_at IS NULL OR expires_at > $now)");
+        var command = connection.CreateCommand();
         command.Parameters.AddWithValue("$pk", query.PartitionKey);
         command.Parameters.AddWithValue("$kind", query.Kind);
         command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
@@ -165,23 +203,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         sql.Append($" ORDER BY {order}, id LIMIT $limit");
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         command.CommandText = sql.ToString();
-
-        var items = new List<StoredDocument>(query.Limit + 1);
-        var orderValues = new List<string>(query.Limit + 1);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(new StoredDocument(query.PartitionKey, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
-            orderValues.Add(reader.IsDBNull(4) ? "" : reader.GetString(4));
-        }
-
-        if (items.Count <= query.Limit)
-        {
-            return new DocumentPage(items, null);
-        }
-
-        items.RemoveAt(items.Count - 1);
-        return new DocumentPage(items, new DocumentCursor(orderValues[query.Limit - 1], items[^1].Id));
+        return command;
     }
 
     public async Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken)
@@ -368,15 +390,16 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         command.Transaction = transaction;
         command.CommandText = $"""
             UPDATE sequence SET value = value + 1 WHERE name = 'feed';
-            INSERT INTO {_table} (pk, id, kind, etag, body, seq, expires_at)
-            VALUES ($pk, $id, $kind, $etag, $body, (SELECT value FROM sequence WHERE name = 'feed'), $expires)
-            ON CONFLICT (pk, id) DO UPDATE SET kind = excluded.kind, etag = excluded.etag, body = excluded.body, seq = excluded.seq, expires_at = excluded.expires_at;
+            INSERT INTO {_table} (pk, id, kind, etag, body, summary, seq, expires_at)
+            VALUES ($pk, $id, $kind, $etag, $body, $summary, (SELECT value FROM sequence WHERE name = 'feed'), $expires)
+            ON CONFLICT (pk, id) DO UPDATE SET kind = excluded.kind, etag = excluded.etag, body = excluded.body, summary = excluded.summary, seq = excluded.seq, expires_at = excluded.expires_at;
             """;
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", write.Id);
         command.Parameters.AddWithValue("$kind", write.DocumentKind);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", write.Json ?? throw new ArgumentException("A create or replace needs a body.", nameof(write)));
+        command.Parameters.AddWithValue("$summary", (object?)write.Summary ?? DBNull.Value);
         command.Parameters.AddWithValue("$expires", write.TimeToLive is { } ttl ? (_time.GetUtcNow() + ttl).ToUnixTimeSeconds() : DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
         return etag;
@@ -410,6 +433,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
                 kind TEXT NOT NULL,
                 etag TEXT NOT NULL,
                 body TEXT NOT NULL,
+                summary TEXT NULL,
                 seq INTEGER NOT NULL,
                 expires_at INTEGER NULL,
                 PRIMARY KEY (pk, id)
@@ -429,6 +453,28 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
         command.CommandText = sql.ToString();
         command.ExecuteNonQuery();
+        AddSummaryColumn(connection);
+    }
+
+    /// <summary>Files made before summaries were stored get the column; their rows list from the body until rewritten.</summary>
+    private void AddSummaryColumn(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{_table}') WHERE name = 'summary'";
+        if ((long)command.ExecuteScalar()! > 0)
+        {
+            return;
+        }
+
+        command.CommandText = $"ALTER TABLE {_table} ADD COLUMN summary TEXT NULL";
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (e.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+        {
+            // Another process opening the same file added it first.
+        }
     }
 
     private static string NewETag() => $"\"{Guid.NewGuid():N}\"";

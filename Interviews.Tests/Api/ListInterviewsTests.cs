@@ -42,6 +42,42 @@ public sealed class ListInterviewsTests(LocalHostFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task Each_list_item_shows_the_interview_as_its_last_command_left_it()
+    {
+        var (client, ids) = await UserWithInterviewsAsync((1, "Video", AppA), (2, "Video", AppA), (3, "Video", AppB), (4, "Panel", AppB));
+        Assert.Equal(HttpStatusCode.OK, (await client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{ids[0]}/prepare", new { researchCompleted = true, questionsPrepped = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{ids[1]}/reschedule", new { newDateTime = Now.AddDays(6), reason = "moved", initiatedBy = "Company" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendJsonAsync(HttpMethod.Delete, $"/api/interviews/{ids[2]}", null)).StatusCode);
+        var created = await (await client.GetPathAsync($"/api/interviews/{ids[3]}")).JsonAsync();
+        var update = ApiClient.ScheduleRequest(
+            DateTimeOffset.Parse(created["scheduledAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+            ("location", "https://teams.microsoft.com/l/meetup-join/abc"), ("interviewers", new JsonArray("Zoë Ünal", "Ada \"Countess\" Lovelace")), ("timezone", "Asia/Kolkata"));
+        Assert.Equal(HttpStatusCode.OK, (await client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{ids[3]}", update.ToJsonString())).StatusCode);
+
+        var response = await client.GetPathAsync("/api/interviews");
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        var items = await ItemsAsync(response);
+
+        Assert.Equal(ids.Order(), items.Select(i => i["id"]!.GetValue<string>()).Order());
+        foreach (var item in items)
+        {
+            var full = await (await client.GetPathAsync($"/api/interviews/{item["id"]}")).JsonAsync();
+            foreach (var (field, value) in item)
+            {
+                var expected = field == "rescheduleCount" ? JsonValue.Create(full["rescheduleHistory"]!.AsArray().Count) : full[field];
+                Assert.True(JsonNode.DeepEquals(expected, value), $"{field} of {item["id"]}: list {value?.ToJsonString()}, get {expected?.ToJsonString()}");
+            }
+        }
+
+        var moved = items.Single(i => i["id"]!.GetValue<string>() == ids[1]);
+        Assert.Equal(1, moved["rescheduleCount"]!.GetValue<int>());
+        var edited = items.Single(i => i["id"]!.GetValue<string>() == ids[3]);
+        Assert.Equal("teams", edited["videoProvider"]!.GetValue<string>());
+        Assert.EndsWith("+05:30", edited["scheduledAtLocal"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("Cancelled", items.Single(i => i["id"]!.GetValue<string>() == ids[2])["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Filters_combine()
     {
         var (client, ids) = await UserWithInterviewsAsync((1, "Video", AppA), (2, "Video", AppB), (3, "Technical", AppA), (40, "Video", AppA));

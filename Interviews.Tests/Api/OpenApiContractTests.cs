@@ -367,6 +367,8 @@ public sealed class OpenApiContractTests
 
         public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) => throw Unreachable();
 
+        public Task<SummaryPage> QuerySummariesAsync(DocumentQuery query, CancellationToken cancellationToken) => throw Unreachable();
+
         public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => throw Unreachable();
 
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => throw Unreachable();

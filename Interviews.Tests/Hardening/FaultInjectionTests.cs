@@ -73,6 +73,9 @@ public sealed class FaultInjectionTests
         public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) =>
             Around(() => inner.QueryAsync(query, cancellationToken));
 
+        public Task<SummaryPage> QuerySummariesAsync(DocumentQuery query, CancellationToken cancellationToken) =>
+            Around(() => inner.QuerySummariesAsync(query, cancellationToken));
+
         public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => inner.ReadFeedAsync(continuation, maxItems, cancellationToken);
 
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) =>

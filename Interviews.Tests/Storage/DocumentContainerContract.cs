@@ -263,6 +263,47 @@ public abstract class DocumentContainerContract
         Assert.Empty((await container.ReadPartitionAsync("p3", null, 10, Token)).Items);
     }
 
+    [Fact]
+    public async Task A_summary_query_pages_like_the_query_and_returns_each_documents_latest_summary_not_its_body()
+    {
+        var container = await CreateContainerAsync();
+        var writes = Enumerable.Range(0, 7)
+            .Select(i => DocumentWrite.Create($"id{i}", Kind, Thing(i % 2 == 0 ? "red" : "blue", $"2026-01-{10 - i:D2}"), summary: Summary($"thing {i}")))
+            .Append(DocumentWrite.Create("bare", Kind, Thing("red", "2026-01-20")))
+            .ToList();
+        await SeedAsync(container, "p1", writes);
+        var third = await container.ReadAsync("p1", "id2", Token);
+        await container.WriteAsync("p1", [DocumentWrite.Replace("id2", Kind, Thing("red", "2026-01-08"), third!.ETag, Summary("thing 2, renamed — ünïcödé"))], Token);
+
+        var query = new DocumentQuery("p1", Kind, [FieldFilter.Equal("colour", "red")], "at", 2, null);
+        var bodies = new List<string>();
+        var summaries = new List<DocumentSummary>();
+        DocumentCursor? cursor = null;
+        var pages = 0;
+        do
+        {
+            var bodyPage = await container.QueryAsync(query with { After = cursor }, Token);
+            var summaryPage = await container.QuerySummariesAsync(query with { After = cursor }, Token);
+            Assert.Equal(bodyPage.Next, summaryPage.Next);
+            bodies.AddRange(bodyPage.Items.Select(d => d.Id));
+            summaries.AddRange(summaryPage.Items);
+            cursor = summaryPage.Next;
+            pages++;
+        }
+        while (cursor is not null && pages < 10);
+
+        Assert.Equal(["id6", "id4", "id2", "id0", "bare"], bodies);
+        Assert.Equal(bodies, summaries.Select(s => s.Id));
+        Assert.Equal(
+            ["thing 6", "thing 4", "thing 2, renamed — ünïcödé", "thing 0"],
+            summaries.Take(4).Select(s => JsonNode.Parse(s.Utf8Json!)!["name"]!.GetValue<string>()));
+        Assert.All(summaries.Take(4), s => Assert.Null(JsonNode.Parse(s.Utf8Json!)!["colour"]));
+        Assert.Null(summaries[^1].Utf8Json);
+        Assert.Null(JsonNode.Parse((await container.ReadAsync("p1", "id0", Token))!.Json)!["summary"]);
+    }
+
+    private static string Summary(string name) => new JsonObject { ["name"] = name }.ToJsonString();
+
     private static string Thing(string colour, string at) => new JsonObject { ["colour"] = colour, ["at"] = at }.ToJsonString();
 
     private static string? Colour(StoredDocument? document) =>

@@ -1,5 +1,9 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Interviews.Domain;
+using Interviews.Functions.Api;
+using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 using Interviews.Tests.Support;
 
@@ -140,6 +144,71 @@ public sealed class InterviewStoreTests : IDisposable
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task A_list_page_is_each_interviews_summary_as_last_saved_byte_for_byte()
+    {
+        var builder = new InterviewBuilder().With("Zoë Ünal", "Ada \"Countess\" Lovelace");
+        var interview = builder.Build();
+        await _store.CreateAsync(interview, Token);
+        var stored = (await _store.GetAsync(interview.UserId, interview.Id, Token))!;
+        Assert.True(stored.Interview.Reschedule(builder.Now.AddDays(20), "moved", RescheduleInitiator.Company, builder.Now).IsSuccess);
+        Assert.True((await _store.SaveAsync(stored.Interview, stored.ETag, Token)).IsSuccess);
+
+        var page = await _store.ListSummariesAsync(interview.UserId, new InterviewQuery(), Token);
+
+        var item = Assert.Single(page.Items);
+        Assert.Equal(Encoding.UTF8.GetString(SummaryOf(stored.Interview)), Encoding.UTF8.GetString(item));
+        // Stored with the save itself, not rebuilt from the body on the way out.
+        var raw = await _container.QuerySummariesAsync(new DocumentQuery(interview.UserId.ToString("D"), InterviewStore.InterviewKind, [], "scheduledAt", 10, null), Token);
+        Assert.Equal(item, Assert.Single(raw.Items).Utf8Json);
+        var summary = JsonNode.Parse(item)!;
+        Assert.Equal(1, summary["rescheduleCount"]!.GetValue<int>());
+        Assert.Equal("Rescheduled", summary["status"]!.GetValue<string>());
+        Assert.Equal("zoom", summary["videoProvider"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_interview_saved_without_a_summary_is_listed_from_its_body()
+    {
+        var first = new InterviewBuilder().Build();
+        var second = new InterviewBuilder().ScheduledFor(InterviewBuilder.ScheduledOn.AddDays(5)).Build(InterviewStatus.Completed);
+        await _store.CreateAsync(first, Token);
+        var legacy = InterviewStore.CreateWrite(second) with { Summary = null };
+        Assert.True((await _container.WriteAsync(second.UserId.ToString("D"), [legacy], Token)).IsSuccess);
+
+        var page = await _store.ListSummariesAsync(first.UserId, new InterviewQuery(), Token);
+
+        Assert.Equal(
+            new[] { first, second }.OrderBy(i => i.ScheduledAt).Select(i => Encoding.UTF8.GetString(SummaryOf(i))),
+            page.Items.Select(Encoding.UTF8.GetString));
+    }
+
+    [Fact]
+    public async Task A_file_made_before_summaries_were_stored_gets_the_column_and_lists_its_old_rows()
+    {
+        var interview = new InterviewBuilder().Build();
+        Assert.True((await _container.WriteAsync(interview.UserId.ToString("D"), [InterviewStore.CreateWrite(interview) with { Summary = null }], Token)).IsSuccess);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE documents DROP COLUMN summary";
+            command.ExecuteNonQuery();
+        }
+
+        var reopened = new InterviewStore(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
+        var later = new InterviewBuilder().ScheduledFor(InterviewBuilder.ScheduledOn.AddDays(5)).Build();
+        await reopened.CreateAsync(later, Token);
+
+        var page = await reopened.ListSummariesAsync(interview.UserId, new InterviewQuery(), Token);
+        Assert.Equal(
+            new[] { interview, later }.OrderBy(i => i.ScheduledAt).Select(i => Encoding.UTF8.GetString(SummaryOf(i))),
+            page.Items.Select(Encoding.UTF8.GetString));
+    }
+
+    private static byte[] SummaryOf(Interview interview) => JsonSerializer.SerializeToUtf8Bytes(InterviewSummary.From(interview), ApiJson.Options);
 
     private static string Json(InterviewSnapshot snapshot) => JsonSerializer.Serialize(snapshot, StorageJson.Options);
 

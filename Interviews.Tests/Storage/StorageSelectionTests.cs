@@ -56,7 +56,7 @@ public sealed class StorageSelectionTests : IDisposable
         Assert.Equal(
             CosmosCompositePath.For(StorageIndexes.Documents).Select(Key).Order(),
             documents.IndexingPolicy!.CompositeIndexes!.Select(Key).Order());
-        foreach (var large in new[] { "/interviewNotes/?", "/preparationNotes/?", "/rescheduleHistory/*", "/data/*" })
+        foreach (var large in new[] { "/interviewNotes/?", "/preparationNotes/?", "/rescheduleHistory/*", "/data/*", $"/{CosmosDocumentContainer.SummaryField}/*" })
         {
             Assert.Contains(documents.IndexingPolicy.ExcludedPaths!, p => p.Path == large);
         }

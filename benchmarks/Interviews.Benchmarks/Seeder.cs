@@ -16,8 +16,8 @@ internal sealed record SeededUser(
 
 /// <summary>
 /// Fills a fresh SQLite file with interviews built by the domain's own commands (schedule, then prepare,
-/// reschedule, complete with notes and thank-you notes, or cancel), serialized exactly as
-/// <see cref="InterviewStore"/> serializes them, and written through the real
+/// reschedule, complete with notes and thank-you notes, or cancel), each the very write
+/// <see cref="InterviewStore"/> makes (body and list summary), and written through the real
 /// <see cref="SqliteDocumentContainer"/> in batches of one partition per call — the one shortcut is
 /// batching, so that 100,000 interviews take seconds, not minutes. Outbox event documents are not
 /// seeded: in production they expire after <see cref="StorageSettings.EventTimeToLive"/>, so a user's
@@ -101,10 +101,7 @@ internal static class Seeder
             var interview = Build(userId, applications[random.Next(applications.Length)], now, random);
             interview.ClearPendingEvents();
             kept?.Add(interview);
-            batch.Add(DocumentWrite.Create(
-                interview.Id.ToString("D"),
-                InterviewStore.InterviewKind,
-                JsonSerializer.Serialize(interview.ToSnapshot(), StorageJson.Options)));
+            batch.Add(InterviewStore.CreateWrite(interview));
             if (batch.Count == BatchSize || n == count - 1)
             {
                 var outcome = await container.WriteAsync(userId.ToString("D"), batch, cancellationToken);
