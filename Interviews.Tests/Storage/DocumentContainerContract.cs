@@ -318,6 +318,21 @@ public sealed class SqliteDocumentContainerTests : DocumentContainerContract, ID
     protected override Task<IDocumentContainer> CreateContainerAsync() =>
         Task.FromResult<IDocumentContainer>(new SqliteDocumentContainer(_path, Indexes, TimeProvider.System));
 
+    [Fact]
+    public async Task A_writers_commits_neither_sync_the_disk_nor_checkpoint()
+    {
+        // Both are settings of a connection, not of the file: a pooled writer must carry them itself.
+        var container = new SqliteDocumentContainer(_path, Indexes, TimeProvider.System);
+        await using var writer = await container.OpenWriterAsync(TestContext.Current.CancellationToken);
+        await using var command = writer.CreateCommand();
+        command.CommandText = "PRAGMA synchronous";
+        Assert.Equal(1L, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken)); // NORMAL
+        command.CommandText = "PRAGMA wal_autocheckpoint";
+        Assert.Equal(0L, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
