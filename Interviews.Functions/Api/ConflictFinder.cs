@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Interviews.Domain;
+using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,7 +61,9 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
         DocumentCursor? cursor = null;
         do
         {
-            var page = await store.ListAsync(
+            // The stored summaries, not the interviews: three fields of each are needed, and a dense
+            // calendar puts dozens of interviews in the window (issue 7's benchmark: 80).
+            var page = await store.ListSummariesAsync(
                 interview.UserId,
                 new InterviewQuery(
                     Statuses: Open,
@@ -68,8 +72,10 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
                     Limit: 200,
                     After: cursor),
                 cancellationToken);
-            foreach (var other in page.Items)
+            foreach (var item in page.Items)
             {
+                var other = JsonSerializer.Deserialize<Slot>(item, ApiJson.Options)
+                    ?? throw new InvalidOperationException("A stored interview summary is empty.");
                 if (other.Id == interview.Id)
                 {
                     continue;
@@ -96,6 +102,9 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
 
         return conflicts;
     }
+
+    /// <summary>The fields of a stored <see cref="InterviewSummary"/> a conflict needs; the others are skipped unread.</summary>
+    private sealed record Slot(Guid Id, DateTimeOffset ScheduledAt, int Duration);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
