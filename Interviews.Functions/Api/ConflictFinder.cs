@@ -45,8 +45,6 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
     /// <summary>A guard for pathological calendars: at most this many conflicts are reported.</summary>
     public const int MaxConflicts = 100;
 
-    private static readonly InterviewStatus[] Open = [InterviewStatus.Scheduled, InterviewStatus.Prepared, InterviewStatus.Rescheduled];
-
     public async Task<IReadOnlyList<InterviewConflict>> FindAsync(Interview interview, CancellationToken cancellationToken)
     {
         if (!InterviewTransitions.IsOpen(interview.Status))
@@ -63,10 +61,11 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
         {
             // The stored summaries, not the interviews: three fields of each are needed, and a dense
             // calendar puts dozens of interviews in the window (issue 7's benchmark: 80).
+            // The status is checked here, from the summary, not in the query: SQLite then reads the
+            // window from the time index without parsing each body for its status.
             var page = await store.ListSummariesAsync(
                 interview.UserId,
                 new InterviewQuery(
-                    Statuses: Open,
                     ScheduledFrom: start - buffer - TimeSpan.FromMinutes(InterviewLimits.MaxDuration),
                     ScheduledBefore: end + buffer,
                     Limit: 200,
@@ -76,7 +75,7 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
             {
                 var other = JsonSerializer.Deserialize<Slot>(item, ApiJson.Options)
                     ?? throw new InvalidOperationException("A stored interview summary is empty.");
-                if (other.Id == interview.Id)
+                if (other.Id == interview.Id || !InterviewTransitions.IsOpen(other.Status))
                 {
                     continue;
                 }
@@ -104,7 +103,7 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
     }
 
     /// <summary>The fields of a stored <see cref="InterviewSummary"/> a conflict needs; the others are skipped unread.</summary>
-    private sealed record Slot(Guid Id, DateTimeOffset ScheduledAt, int Duration);
+    private sealed record Slot(Guid Id, InterviewStatus Status, DateTimeOffset ScheduledAt, int Duration);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

@@ -216,9 +216,9 @@ internal static class Operations
                 var n = Interlocked.Increment(ref scheduled);
                 return Send(HttpMethod.Post, "api/interviews", new JsonObject
                 {
-                    ["applicationId"] = Guid.CreateVersion7().ToString("D"),
+                    ["applicationId"] = Applications[n % Applications.Length].ToString("D"),
                     ["interviewType"] = "Technical",
-                    ["scheduledAt"] = Instant(now.AddDays(2).AddMinutes(n * 7 % 500_000)),
+                    ["scheduledAt"] = Instant(now.AddDays(2).AddMinutes(Spread(n, TwoYearsOfMinutes))),
                     ["duration"] = 60,
                     ["location"] = "https://zoom.us/j/5550001234",
                     ["interviewers"] = new JsonArray("Jane Smith", "Wei Chen"),
@@ -231,13 +231,26 @@ internal static class Operations
                 var id = user.OpenFutureIds[n % user.OpenFutureIds.Count];
                 return Send(HttpMethod.Put, $"api/interviews/{id:D}/reschedule", new JsonObject
                 {
-                    ["newDateTime"] = Instant(now.AddDays(3).AddMinutes(n)),
+                    ["newDateTime"] = Instant(now.AddDays(3).AddMinutes(Spread(n, TwoYearsOfMinutes / 2))),
                     ["reason"] = "The panel moved it",
                     ["initiatedBy"] = "Company",
                 });
             }),
         ];
     }
+
+    private const long TwoYearsOfMinutes = 2 * 365 * 24 * 60;
+
+    /// <summary>The applications new interviews belong to: a user applies to a few dozen companies, not one per interview.</summary>
+    private static readonly Guid[] Applications = [.. Enumerable.Range(1, 40).Select(i => new Guid(i, 7, 7, [7, 7, 7, 7, 7, 7, 7, 7]))];
+
+    /// <summary>
+    /// The n-th write's minute within <paramref name="range"/>, spread like the seeded interviews rather
+    /// than packed: 7,919 (a prime) minutes apart, wrapping. Writes packed a few minutes apart put every
+    /// later one among hundreds of open interviews of the same hours, so that they measured the conflict
+    /// check of a calendar no candidate has (see README, "What the writes do").
+    /// </summary>
+    private static long Spread(int n, long range) => (long)n * 7_919 % range;
 
     private static HttpRequestMessage Get(string path) => new(HttpMethod.Get, new Uri(path, UriKind.Relative));
 
