@@ -24,7 +24,27 @@ public sealed partial class BearerTokenValidator(TokenValidationParameters param
     /// <summary>The claim that carries the user id this service derived; only this validator sets it.</summary>
     public const string UserIdClaim = "interviews:user_id";
 
+    /// <summary>How long a validated token is taken on trust at most, before its signature and claims are checked again.</summary>
+    public static readonly TimeSpan MaxCacheAge = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most validated tokens remembered; past it the memory starts empty again.</summary>
+    public const int MaxCachedTokens = 10_000;
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    // Tokens that passed, keyed by their SHA-256 (the token itself is not kept), until their expiry or
+    // MaxCacheAge, whichever comes first. A client sends one token with many requests, and validating it
+    // (parsing, the signature — RSA in production —, the claims) was a tenth of a list page's server
+    // time. Failures are never remembered, so a bad token is checked every time. The clock is the one
+    // the handler checks lifetimes with. The cost: a token signed with a key its issuer has since
+    // withdrawn is still accepted for at most MaxCacheAge (the signing keys themselves are refreshed
+    // from the issuer far less often than that).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedPrincipal> _validated = new(StringComparer.Ordinal);
+
+    private sealed record CachedPrincipal(ClaimsPrincipal Principal, DateTime Until);
+
+    /// <summary>How many validated tokens are remembered now (for tests).</summary>
+    internal int CachedTokens => _validated.Count;
 
     public async Task<AuthenticationOutcome> ValidateAsync(string? authorizationHeader)
     {
@@ -45,6 +65,13 @@ public sealed partial class BearerTokenValidator(TokenValidationParameters param
             return new(null, "too-long");
         }
 
+        var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        var now = DateTime.UtcNow;
+        if (_validated.TryGetValue(key, out var cached) && now < cached.Until)
+        {
+            return new(cached.Principal, null);
+        }
+
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid)
         {
@@ -62,7 +89,26 @@ public sealed partial class BearerTokenValidator(TokenValidationParameters param
 
         var identity = new ClaimsIdentity(result.ClaimsIdentity.Claims, "Bearer");
         identity.AddClaim(new Claim(UserIdClaim, userId.Value.ToString("D")));
-        return new(new ClaimsPrincipal(identity), null);
+        var principal = new ClaimsPrincipal(identity);
+        Remember(key, principal, result.SecurityToken.ValidTo, now);
+        return new(principal, null);
+    }
+
+    private void Remember(string key, ClaimsPrincipal principal, DateTime expires, DateTime now)
+    {
+        // No exp claim (ValidTo is MinValue) or already inside the clock skew: checked every time.
+        var until = expires < now + MaxCacheAge ? expires : now + MaxCacheAge;
+        if (until <= now)
+        {
+            return;
+        }
+
+        if (_validated.Count >= MaxCachedTokens)
+        {
+            _validated.Clear();
+        }
+
+        _validated[key] = new CachedPrincipal(principal, until);
     }
 
     /// <summary>Answers 401 with <c>WWW-Authenticate: Bearer</c> (RFC 6750) and a problem body.</summary>
