@@ -70,10 +70,12 @@ public static class FunctionEndpoints
             throw new InvalidOperationException($"{type.Name}.{method.Name} must return IResult or Task<IResult> to run on LocalHost.");
         }
 
+        // The constructor is resolved once; CreateInstance looked it up by reflection on every request.
+        var create = method.IsStatic ? null : ActivatorUtilities.CreateFactory(type, Type.EmptyTypes);
         return async context =>
         {
             // Like the worker: a new instance of the function class per invocation, from the request's services.
-            var instance = method.IsStatic ? null : ActivatorUtilities.CreateInstance(context.RequestServices, type);
+            var instance = create?.Invoke(context.RequestServices, null);
             var arguments = binders.Select(bind => bind(context)).ToArray();
             var result = method.Invoke(instance, arguments) switch
             {
