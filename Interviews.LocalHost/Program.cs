@@ -92,6 +92,7 @@ public sealed class Program
             app.Logger.LogInformation("Cosmos DB store (settings section {Section})", CosmosSettings.Section);
         }
 
+        BenchmarkBaseline.UseRequestChargeIfConfigured(app);
         app.UseMiddleware<LocalExceptionMiddleware>();
         app.UseStatusCodePages(async context =>
         {

@@ -494,6 +494,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     private void Record(string operation, double charge)
     {
         _requestCharge.Record(charge, new KeyValuePair<string, object?>("operation", operation));
+        RequestCharges.Add(charge);
         LogCharge(_logger, operation, charge);
     }
 

@@ -39,4 +39,63 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
             Assert.Equal(name, properties.Id);
         }
     }
+
+    [Fact]
+    public async Task In_benchmark_mode_each_response_tells_the_request_units_its_request_spent()
+    {
+        var client = server.RequireClient();
+        var databaseName = $"localhost-{Guid.NewGuid():N}";
+        using var factory = LocalHostFactory.WithSettings(new Dictionary<string, string?>
+        {
+            ["Cosmos:ConnectionString"] = $"AccountEndpoint={client.Endpoint};AccountKey={CosmosCompatServer.Key};",
+            ["Cosmos:ConnectionMode"] = "Gateway",
+            ["Cosmos:DatabaseName"] = databaseName,
+            ["Cosmos:CreateIfNotExists"] = "true",
+            ["Cosmos:MaxRetryAttemptsOnRateLimitedRequests"] = "0",
+            [Interviews.LocalHost.BenchmarkBaseline.RequestChargeSetting] = "true",
+        });
+        var user = LocalHostFactory.NewUser();
+        using var http = factory.ClientFor(user);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetPathAsync("/api/health")).StatusCode);
+
+        // Every API write is a transactional batch, which the compat server cannot take: the interview is
+        // written straight to the container, one document, as the store writes it.
+        var interview = new InterviewBuilder().ForUser(Interviews.LocalHost.DevelopmentTokens.UserIdOf(user))
+            .ScheduledFor(factory.Clock.GetUtcNow().AddDays(3)).Build();
+        var documents = new CosmosDocumentContainer(
+            client.GetContainer(databaseName, CosmosContainerDefinitions.DocumentsContainer),
+            client.GetContainer(databaseName, CosmosContainerDefinitions.LeasesContainer),
+            StorageIndexes.Documents,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            null,
+            CosmosBatchMode.SingleItemWrites);
+        Assert.True((await documents.WriteAsync(interview.UserId.ToString("D"), [InterviewStore.CreateWrite(interview)], TestContext.Current.CancellationToken)).IsSuccess);
+
+        var list = await http.GetPathAsync("/api/interviews");
+        var get = await http.GetPathAsync($"/api/interviews/{interview.Id}");
+        var missing = await http.GetPathAsync($"/api/interviews/{Guid.NewGuid()}");
+
+        // The compat server charges 1 RU a call: a list page is one query; a get a point read and the
+        // conflicts query; a miss the point read alone.
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Equal(interview.Id.ToString(), (await list.JsonAsync())["items"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal(1.0, Charge(list));
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(2.0, Charge(get));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(1.0, Charge(missing));
+    }
+
+    [Fact]
+    public async Task Without_benchmark_mode_responses_carry_no_request_charge()
+    {
+        using var factory = new LocalHostFactory();
+        using var http = factory.ClientFor(LocalHostFactory.NewUser());
+        var response = await http.GetPathAsync("/api/interviews");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains(Interviews.LocalHost.BenchmarkBaseline.ChargeHeader));
+    }
+
+    private static double Charge(HttpResponseMessage response) =>
+        double.Parse(response.Headers.GetValues(Interviews.LocalHost.BenchmarkBaseline.ChargeHeader).Single(), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -4,8 +4,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Interviews.Functions.Storage;
 using Interviews.LocalHost;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Configuration;
 
 namespace Interviews.Benchmarks;
@@ -50,7 +53,9 @@ internal static class BenchmarkProgram
             Console.WriteLine($"warning: a {configuration} build; figures are only meaningful with -c Release.");
         }
 
-        var outputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(repository, "benchmarks", options.Quick ? Path.Combine("out", "quick") : ""));
+        // A run on Cosmos DB or a smoke run never overwrites the embedded store's full results.
+        var outputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(
+            repository, "benchmarks", options.CosmosConnectionString is not null ? Path.Combine("out", "cosmos") : options.Quick ? Path.Combine("out", "quick") : ""));
         var workDirectory = Path.Combine(repository, "benchmarks", "out", "work");
         Directory.CreateDirectory(outputDirectory);
         var machine = MachineFacts.Read(repository, options.CommandLine);
@@ -86,16 +91,51 @@ internal static class BenchmarkProgram
         Console.WriteLine();
         Console.WriteLine($"== N = {size:N0} interviews for {User} (+{OtherUsers} other users with {othersEach:N0} each)");
         var seeding = Stopwatch.StartNew();
-        var seeded = await Seeder.SeedAsync(database, userId, size, others, othersEach, now, seed: size, cancellationToken);
-        SqliteConnection.ClearAllPools();
+        SeededUser seeded;
+        long databaseBytes;
+        var storeEnvironment = new Dictionary<string, string>();
+        CosmosClient? cosmos = null;
+        string? cosmosDatabase = null;
+        if (options.CosmosConnectionString is { } connectionString)
+        {
+            // The same run on Cosmos DB (issue 7): a fresh database per size, seeded through the production
+            // container in batches of at most 100, and LocalHost told to report each request's RU.
+            cosmosDatabase = $"interviews-bench-n{size}-{now:yyyyMMddHHmmss}";
+            var settings = new CosmosSettings { ConnectionString = connectionString, DatabaseName = cosmosDatabase, ConnectionMode = options.CosmosConnectionMode };
+            cosmos = settings.CreateClient();
+            await CosmosSetup.CreateIfNotExistsAsync(cosmos, cosmosDatabase, CosmosContainerDefinitions.Embedded.Containers.Select(c => c.ToProperties()), cancellationToken);
+            var container = CosmosDocumentContainer.Create(cosmos, settings, InterviewStore.Indexes, NullLogger<CosmosDocumentContainer>.Instance, null);
+            seeded = await Seeder.SeedAsync(container, CosmosDocumentContainer.MaxBatchWrites, userId, size, others, othersEach, now, seed: size, cancellationToken);
+            databaseBytes = 0;
+            storeEnvironment["Cosmos__ConnectionString"] = connectionString;
+            storeEnvironment["Cosmos__DatabaseName"] = cosmosDatabase;
+            storeEnvironment["Cosmos__ConnectionMode"] = options.CosmosConnectionMode.ToString();
+            storeEnvironment["Benchmark__RequestCharge"] = "true";
+        }
+        else
+        {
+            var container = new SqliteDocumentContainer(database, InterviewStore.Indexes, TimeProvider.System);
+            seeded = await Seeder.SeedAsync(container, Seeder.SqliteBatchSize, userId, size, others, othersEach, now, seed: size, cancellationToken);
+            container.Dispose();
+            SqliteConnection.ClearAllPools();
+            databaseBytes = new FileInfo(database).Length + (File.Exists(database + "-wal") ? new FileInfo(database + "-wal").Length : 0);
+        }
+
         seeding.Stop();
-        var databaseBytes = new FileInfo(database).Length + (File.Exists(database + "-wal") ? new FileInfo(database + "-wal").Length : 0);
-        Console.WriteLine($"   seeded in {seeding.Elapsed.TotalSeconds:F1} s; database {databaseBytes / 1048576.0:F1} MiB");
+        Console.WriteLine($"   seeded in {seeding.Elapsed.TotalSeconds:F1} s; " + (cosmos is null ? $"database {databaseBytes / 1048576.0:F1} MiB" : $"Cosmos DB database {cosmosDatabase}"));
 
         var baselineFile = Path.Combine(directory, "baseline.json");
         await File.WriteAllBytesAsync(baselineFile, seeded.FirstPageJson, cancellationToken);
 
-        await using var host = await LocalHostProcess.StartAsync(localHostDll, database, baselineFile, Path.Combine(directory, "localhost.log"), cancellationToken);
+        await using var host = await LocalHostProcess.StartAsync(localHostDll, database, baselineFile, Path.Combine(directory, "localhost.log"), storeEnvironment, cancellationToken);
+        await using var dropDatabase = new AsyncCleanup(async () =>
+        {
+            if (cosmos is not null)
+            {
+                await cosmos.GetDatabase(cosmosDatabase).DeleteAsync(cancellationToken: CancellationToken.None);
+                cosmos.Dispose();
+            }
+        });
         var startedResident = host.ResidentBytes();
         var startedPeak = host.PeakResidentBytes();
         Console.WriteLine($"   LocalHost pid {host.Id} on {host.BaseAddress}: RSS {startedResident / 1048576.0:F0} MiB after start");
@@ -290,6 +330,13 @@ internal sealed record BenchmarkOptions(
     TimeSpan WarmUpTime,
     string CommandLine)
 {
+    /// <summary>Set: the run is on Cosmos DB (environment variable <c>COSMOS_CONNECTION_STRING</c>) and reports RU per request.</summary>
+    public string? CosmosConnectionString { get; init; } = Environment.GetEnvironmentVariable("COSMOS_CONNECTION_STRING") is { Length: > 0 } value ? value : null;
+
+    /// <summary><c>COSMOS_CONNECTION_MODE</c>: Direct (the default, as in production) or Gateway (the emulator).</summary>
+    public ConnectionMode CosmosConnectionMode { get; init; } =
+        Enum.TryParse<ConnectionMode>(Environment.GetEnvironmentVariable("COSMOS_CONNECTION_MODE"), ignoreCase: true, out var mode) ? mode : ConnectionMode.Direct;
+
     public const string Usage =
         "usage: dotnet run -c Release --project benchmarks/Interviews.Benchmarks -- [--sizes 1000,10000,100000] [--quick] [--out DIR] [--requests N] [--writes N]\n"
         + "  --sizes     interviews for the measured user, one run each (default 1000,10000,100000)\n"
@@ -349,4 +396,10 @@ internal sealed record BenchmarkOptions(
             TimeSpan.FromSeconds(1),
             command);
     }
+}
+
+/// <summary>Runs an action when disposed (the Cosmos DB database of a size is dropped when the size is done).</summary>
+internal sealed class AsyncCleanup(Func<Task> cleanup) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await cleanup();
 }

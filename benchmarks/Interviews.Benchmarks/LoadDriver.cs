@@ -19,7 +19,8 @@ internal sealed record Measurement(
     double MaxMs,
     double RequestsPerSecond,
     long ResponseBytes,
-    long PeakResidentBytes);
+    long PeakResidentBytes,
+    double? RequestUnits = null);
 
 /// <summary>
 /// Sends an operation's requests from <c>concurrency</c> workers over one keep-alive connection pool,
@@ -40,10 +41,10 @@ internal sealed class LoadDriver(HttpClient client)
         var latencies = new double[requests];
         var outcome = new Outcome();
         var wall = Stopwatch.StartNew();
-        var done = await SendAllAsync(operation, concurrency, 0, requests, budget, (index, ms, status, bytes) =>
+        var done = await SendAllAsync(operation, concurrency, 0, requests, budget, (index, ms, status, bytes, charge) =>
         {
             latencies[index] = ms;
-            outcome.Record(status, operation.Expected, bytes);
+            outcome.Record(status, operation.Expected, bytes, charge);
         }, cancellationToken);
         wall.Stop();
 
@@ -61,7 +62,8 @@ internal sealed class LoadDriver(HttpClient client)
             measured.Length == 0 ? 0 : measured[^1],
             done / wall.Elapsed.TotalSeconds,
             outcome.LastBytes,
-            host.PeakResidentBytes());
+            host.PeakResidentBytes(),
+            outcome.MeanCharge);
     }
 
     /// <summary>Sends up to <paramref name="maxRequests"/> unmeasured requests for at most <paramref name="duration"/>.</summary>
@@ -75,7 +77,7 @@ internal sealed class LoadDriver(HttpClient client)
         int first,
         int count,
         TimeSpan budget,
-        Action<int, double, HttpStatusCode, long>? record,
+        Action<int, double, HttpStatusCode, long, double?>? record,
         CancellationToken cancellationToken)
     {
         var next = -1;
@@ -95,11 +97,18 @@ internal sealed class LoadDriver(HttpClient client)
                 var started = Stopwatch.GetTimestamp();
                 HttpStatusCode status;
                 long length;
+                double? charge = null;
                 try
                 {
                     using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                     var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                     (status, length) = (response.StatusCode, body.Length);
+                    // LocalHost on Cosmos DB in benchmark mode: the request units the request spent.
+                    if (response.Headers.TryGetValues("x-request-charge", out var values)
+                        && double.TryParse(values.First(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var units))
+                    {
+                        charge = units;
+                    }
                 }
                 catch (HttpRequestException)
                 {
@@ -107,7 +116,7 @@ internal sealed class LoadDriver(HttpClient client)
                     (status, length) = (0, 0);
                 }
 
-                record?.Invoke(index, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status, length);
+                record?.Invoke(index, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status, length, charge);
                 Interlocked.Increment(ref finished);
             }
         }).ToArray();
@@ -137,11 +146,26 @@ internal sealed class LoadDriver(HttpClient client)
 
         public string? FirstError { get; private set; }
 
+        private double _charge;
+        private int _charged;
+
         public long LastBytes { get; private set; }
 
-        public void Record(HttpStatusCode status, HttpStatusCode expected, long bytes)
+        /// <summary>The mean request units per request, when the responses told them (null: none did).</summary>
+        public double? MeanCharge => _charged == 0 ? null : _charge / _charged;
+
+        public void Record(HttpStatusCode status, HttpStatusCode expected, long bytes, double? charge)
         {
             LastBytes = bytes;
+            if (charge is { } units)
+            {
+                lock (this)
+                {
+                    _charge += units;
+                    _charged++;
+                }
+            }
+
             if (status != expected)
             {
                 if (Interlocked.Increment(ref _errors) == 1)

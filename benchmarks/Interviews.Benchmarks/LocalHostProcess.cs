@@ -26,7 +26,9 @@ internal sealed class LocalHostProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<LocalHostProcess> StartAsync(string localHostDll, string databasePath, string baselineFile, string logPath, CancellationToken cancellationToken)
+    /// <param name="storeEnvironment">Settings of the store as environment variables (Cosmos DB: a connection string stays out of the process list).</param>
+    public static async Task<LocalHostProcess> StartAsync(
+        string localHostDll, string databasePath, string baselineFile, string logPath, IReadOnlyDictionary<string, string> storeEnvironment, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
@@ -49,6 +51,11 @@ internal sealed class LocalHostProcess : IAsyncDisposable
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in storeEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start LocalHost.");
         var log = new StreamWriter(logPath) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => Write(log, e.Data);

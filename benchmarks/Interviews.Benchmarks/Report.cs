@@ -38,6 +38,12 @@ internal static class Report
         md.AppendLine("# Benchmark results");
         md.AppendLine();
         md.AppendLine(Invariant, $"Written by `benchmarks/Interviews.Benchmarks` on {machine.Date:yyyy-MM-dd HH:mm} UTC{(options.Quick ? " (a --quick smoke run: too few requests for a stable p99)" : "")}. Command, from the repository root:");
+        if (options.CosmosConnectionString is not null)
+        {
+            md.AppendLine();
+            md.AppendLine(Invariant, $"Store: **Cosmos DB** (`COSMOS_CONNECTION_STRING`, {options.CosmosConnectionMode} mode), a fresh database per size, dropped after it; the RU / request column is the sum of the charges of the store calls each request made. Peak memory is LocalHost's, as on the embedded store.");
+        }
+
         md.AppendLine();
         md.AppendLine("```");
         md.AppendLine(machine.Command);
@@ -98,11 +104,14 @@ internal static class Report
             md.AppendLine();
             md.AppendLine(Invariant, $"Plus {r.OtherUsers} other users with {r.OtherUsersEach:N0} interviews each. Seeded in {r.SeedTime.TotalSeconds:F1} s; database {r.DatabaseBytes / 1048576.0:F1} MiB. First list page {r.FirstPageBytes:N0} bytes, baseline body {r.BaselineBytes:N0} bytes. LocalHost RSS after start {Mib(r.ResidentAfterStart)} MiB, peak (VmHWM) over the run **{Mib(r.PeakResident)} MiB**.");
             md.AppendLine();
-            md.AppendLine("| operation | c | requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | peak RSS MiB |");
-            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            // On Cosmos DB the responses carry their request charge: RU per request, a column of its own.
+            var charged = r.Measurements.Any(m => m.RequestUnits is not null);
+            md.AppendLine("| operation | c | requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | peak RSS MiB |" + (charged ? " RU / request |" : ""));
+            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (charged ? " ---: |" : ""));
             foreach (var m in r.Measurements)
             {
-                md.AppendLine(Invariant, $"| {m.Operation} | {m.Concurrency} | {m.Requests:N0} | {m.Errors}{(m.FirstError is null ? "" : $" ({m.FirstError})")} | {m.P50Ms:F2} | {m.P95Ms:F2} | {m.P99Ms:F2} | {m.MaxMs:F1} | {m.RequestsPerSecond:F0} | {Mib(m.PeakResidentBytes)} |");
+                var units = !charged ? "" : m.RequestUnits is { } ru ? string.Create(Invariant, $" {ru:F2} |") : " — |";
+                md.AppendLine(Invariant, $"| {m.Operation} | {m.Concurrency} | {m.Requests:N0} | {m.Errors}{(m.FirstError is null ? "" : $" ({m.FirstError})")} | {m.P50Ms:F2} | {m.P95Ms:F2} | {m.P99Ms:F2} | {m.MaxMs:F1} | {m.RequestsPerSecond:F0} | {Mib(m.PeakResidentBytes)} |{units}");
             }
 
             md.AppendLine();

@@ -25,7 +25,8 @@ internal sealed record SeededUser(
 /// </summary>
 internal static class Seeder
 {
-    private const int BatchSize = 1_000;
+    /// <summary>Interviews per atomic write on SQLite (Cosmos DB takes at most <see cref="CosmosDocumentContainer.MaxBatchWrites"/>).</summary>
+    public const int SqliteBatchSize = 1_000;
 
     private static readonly string[] Zones = ["America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney"];
     private static readonly string[] Names = ["Jane Smith", "John Doe", "Priya Patel", "Wei Chen", "Amara Okafor", "Lucas Martin", "Sofia Rossi", "Kenji Sato"];
@@ -38,7 +39,8 @@ internal static class Seeder
 
     /// <summary>Seeds <paramref name="count"/> interviews for <paramref name="userId"/> and <paramref name="othersEach"/> for each other user.</summary>
     public static async Task<SeededUser> SeedAsync(
-        string databasePath,
+        IDocumentContainer container,
+        int batchSize,
         Guid userId,
         int count,
         IReadOnlyList<Guid> otherUsers,
@@ -47,15 +49,14 @@ internal static class Seeder
         int seed,
         CancellationToken cancellationToken)
     {
-        var container = new SqliteDocumentContainer(databasePath, InterviewStore.Indexes, TimeProvider.System);
         var random = new Random(seed);
         foreach (var other in otherUsers)
         {
-            await SeedUserAsync(container, other, othersEach, now, random, null, cancellationToken);
+            await SeedUserAsync(container, batchSize, other, othersEach, now, random, null, cancellationToken);
         }
 
         var kept = new List<Interview>(count);
-        await SeedUserAsync(container, userId, count, now, random, kept, cancellationToken);
+        await SeedUserAsync(container, batchSize, userId, count, now, random, kept, cancellationToken);
 
         var sample = kept.OrderBy(_ => random.Next()).Take(1_000).Select(i => i.Id).ToList();
         var openFuture = kept
@@ -86,7 +87,8 @@ internal static class Seeder
     }
 
     private static async Task SeedUserAsync(
-        SqliteDocumentContainer container,
+        IDocumentContainer container,
+        int batchSize,
         Guid userId,
         int count,
         DateTimeOffset now,
@@ -95,14 +97,14 @@ internal static class Seeder
         CancellationToken cancellationToken)
     {
         var applications = Enumerable.Range(0, Math.Max(1, count / 3)).Select(_ => NewGuid(random)).ToArray();
-        var batch = new List<DocumentWrite>(BatchSize);
+        var batch = new List<DocumentWrite>(batchSize);
         for (var n = 0; n < count; n++)
         {
             var interview = Build(userId, applications[random.Next(applications.Length)], now, random);
             interview.ClearPendingEvents();
             kept?.Add(interview);
             batch.Add(InterviewStore.CreateWrite(interview));
-            if (batch.Count == BatchSize || n == count - 1)
+            if (batch.Count == batchSize || n == count - 1)
             {
                 var outcome = await container.WriteAsync(userId.ToString("D"), batch, cancellationToken);
                 if (!outcome.IsSuccess)
