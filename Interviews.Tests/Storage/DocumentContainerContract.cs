@@ -319,6 +319,43 @@ public sealed class SqliteDocumentContainerTests : DocumentContainerContract, ID
         Task.FromResult<IDocumentContainer>(new SqliteDocumentContainer(_path, Indexes, TimeProvider.System));
 
     [Fact]
+    public async Task The_write_ahead_log_stays_bounded_under_a_steady_stream_of_writes_and_reads()
+    {
+        const int maxFrames = 1_024; // 4 MiB
+        var container = new SqliteDocumentContainer(_path, Indexes, TimeProvider.System) { MaxWalFrames = maxFrames };
+        var body = new System.Text.Json.Nodes.JsonObject { ["colour"] = "red", ["at"] = "2026-01-01", ["notes"] = new string('n', 2_000) }.ToJsonString();
+        var wal = _path + "-wal";
+        using var stop = new CancellationTokenSource();
+        // Readers all the time, as under load: with one always reading, the WAL never starts again by itself.
+        // Their own threads: SQLite calls never yield, and two loops would hold both of the pool's threads.
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    container.QueryAsync(new DocumentQuery("p1", "thing", [], "at", 5, null), CancellationToken.None).GetAwaiter().GetResult();
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToList();
+
+        long largest = 0;
+        for (var i = 0; i < 4_000; i++)
+        {
+            Assert.True((await container.WriteAsync("p1", [DocumentWrite.Create($"id{i:D5}", "thing", body)], TestContext.Current.CancellationToken)).IsSuccess);
+            largest = Math.Max(largest, new FileInfo(wal).Length);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        // 4,000 documents of 2 KiB (over 30 MiB of WAL frames) went through a WAL kept near its limit.
+        Assert.InRange(largest, 1, 3L * maxFrames * 4096);
+        Assert.Equal(4_000, (await container.ReadPartitionAsync("p1", null, 5_000, TestContext.Current.CancellationToken)).Items.Count);
+    }
+
+    [Fact]
     public async Task A_writers_commits_neither_sync_the_disk_nor_checkpoint()
     {
         // Both are settings of a connection, not of the file: a pooled writer must carry them itself.
