@@ -208,6 +208,49 @@ public sealed class InterviewStoreTests : IDisposable
             page.Items.Select(Encoding.UTF8.GetString));
     }
 
+    [Fact]
+    public async Task The_interview_indexes_hold_interviews_only_and_an_older_files_full_index_is_rebuilt_partial()
+    {
+        var interview = new InterviewBuilder().Build();
+        Assert.True(interview.Prepare("notes", true, true, true, InterviewBuilder.ScheduledOn).IsSuccess);
+        await _store.CreateAsync(interview, Token); // the interview and its event
+
+        Assert.All(InterviewStore.Indexes, index => Assert.EndsWith("WHERE kind = 'interview'", IndexSql($"ix_{index.Name}"), StringComparison.Ordinal));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM documents INDEXED BY ix_interviews_by_time WHERE pk = $pk AND kind = 'interview'", interview.UserId));
+
+        // A file made before: the same index over every kind.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Scalar("DROP INDEX ix_interviews_by_time; CREATE INDEX ix_interviews_by_time ON documents (pk, kind, json_extract(body, '$.scheduledAt'), id)", interview.UserId);
+        Assert.DoesNotContain("WHERE", IndexSql("ix_interviews_by_time"), StringComparison.Ordinal);
+
+        var reopened = new InterviewStore(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
+
+        Assert.EndsWith("WHERE kind = 'interview'", IndexSql("ix_interviews_by_time"), StringComparison.Ordinal);
+        Assert.Equal([interview.Id], (await reopened.ListAsync(interview.UserId, new InterviewQuery(), Token)).Items.Select(i => i.Id));
+    }
+
+    private string IndexSql(string name) =>
+        (string)Scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $name", null, ("$name", name))!;
+
+    private object? Scalar(string sql, Guid? userId, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (userId is { } user)
+        {
+            command.Parameters.AddWithValue("$pk", user.ToString("D"));
+        }
+
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteScalar();
+    }
+
     private static byte[] SummaryOf(Interview interview) => JsonSerializer.SerializeToUtf8Bytes(InterviewSummary.From(interview), ApiJson.Options);
 
     private static string Json(InterviewSnapshot snapshot) => JsonSerializer.Serialize(snapshot, StorageJson.Options);
