@@ -173,18 +173,33 @@ internal static class BenchmarkProgram
         var measurements = new List<Measurement>();
         var plan = new[] { false, true }
             .SelectMany(writes => new[] { 1, 16 }.SelectMany(c => operations.Where(o => o.IsWrite == writes).Select(o => (Operation: o, Concurrency: c))));
+        var baseline = operations.Single(o => o.Name == Operations.Baseline);
         foreach (var (operation, concurrency) in plan)
         {
+            var requests = (operation.IsWrite ? options.WriteRequests : options.ReadRequests) * (concurrency == 1 ? 1 : 2);
+            IEnumerable<Measurement> measured;
+            if (operation.IsWrite)
             {
-                var requests = (operation.IsWrite ? options.WriteRequests : options.ReadRequests) * (concurrency == 1 ? 1 : 2);
-                var measured = operation.IsWrite
-                    ? await driver.RunAsync(operation, concurrency, requests, options.WriteWarmup, options.Budget, options.Budget, host, cancellationToken)
-                    : await driver.RunAsync(operation, concurrency, requests, int.MaxValue, options.ReadWarmUpTime, options.Budget, host, cancellationToken);
-                measurements.Add(measured);
+                measured = [await driver.RunAsync(operation, concurrency, requests, options.WriteWarmup, options.Budget, options.Budget, host, cancellationToken)];
+            }
+            else if (concurrency == 1 && operation != baseline)
+            {
+                // At concurrency 1 each read is timed alternating with the baseline, which its ratio uses.
+                var (alone, paired) = await driver.RunPairedAsync(operation, baseline, Operations.PairedBaseline(operation.Name), requests, options.ReadWarmUpTime, options.Budget, host, cancellationToken);
+                measured = [alone, paired];
+            }
+            else
+            {
+                measured = [await driver.RunAsync(operation, concurrency, requests, int.MaxValue, options.ReadWarmUpTime, options.Budget, host, cancellationToken)];
+            }
+
+            foreach (var m in measured)
+            {
+                measurements.Add(m);
                 Console.WriteLine(
-                    $"   {operation.Name,-14} c={concurrency,-2} n={measured.Requests,5} p50 {measured.P50Ms,7:F2}  p95 {measured.P95Ms,7:F2}  p99 {measured.P99Ms,7:F2} ms"
-                    + $"  {measured.RequestsPerSecond,7:F0} req/s  peak {measured.PeakResidentBytes / 1048576.0,5:F0} MiB"
-                    + (measured.Errors > 0 ? $"  ERRORS {measured.Errors} (first: {measured.FirstError})" : ""));
+                    $"   {m.Operation,-14} c={concurrency,-2} n={m.Requests,5} p50 {m.P50Ms,7:F2}  p95 {m.P95Ms,7:F2}  p99 {m.P99Ms,7:F2} ms"
+                    + $"  {m.RequestsPerSecond,7:F0} req/s  peak {m.PeakResidentBytes / 1048576.0,5:F0} MiB"
+                    + (m.Errors > 0 ? $"  ERRORS {m.Errors} (first: {m.FirstError})" : ""));
             }
         }
 
@@ -236,6 +251,11 @@ internal static class BenchmarkProgram
 /// <summary>The measured operations, in the order they run: reads first (so writes never change what reads see), then writes.</summary>
 internal static class Operations
 {
+    public const string Baseline = "baseline";
+
+    /// <summary>The name of the baseline measured alternating with <paramref name="operation"/> at concurrency 1.</summary>
+    public static string PairedBaseline(string operation) => $"baseline ~ {operation}";
+
     public static IReadOnlyList<Operation> For(SeededUser user, DateTimeOffset now, IReadOnlyList<string> deepCursors)
     {
         var from = now.AddDays(-365).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -244,7 +264,7 @@ internal static class Operations
         var rescheduled = 0;
         return
         [
-            new("baseline", "GET /bench/baseline: the first page's bytes, precomputed (no token, store or serializer)", false, _ => Get("bench/baseline")),
+            new(Baseline, "GET /bench/baseline: the first page's bytes, precomputed (no token, store or serializer)", false, _ => Get("bench/baseline")),
             new("list", "GET /api/interviews: first page, 50 items, no filter", false, _ => Get("api/interviews")),
             new("list-filtered", $"GET /api/interviews?status=Completed&dateFrom={from}&dateTo={to}", false, _ => Get($"api/interviews?status=Completed&dateFrom={from}&dateTo={to}")),
             new("list-deep", "GET /api/interviews?cursor=…: a page between 1/4 and 1/2 of the way through the user's interviews", false,

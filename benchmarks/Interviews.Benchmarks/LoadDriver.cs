@@ -66,6 +66,53 @@ internal sealed class LoadDriver(HttpClient client)
             outcome.MeanCharge);
     }
 
+    /// <summary>
+    /// At concurrency 1, the operation's requests alternate with the companion's (the baseline), so that
+    /// both are timed in the same moments of a shared machine: measured one after the other, a burst of
+    /// other work during either window moved their ratio by half (1.8 to 3.6 between full runs). Each is
+    /// timed exactly as alone; req/s is each one's own (requests over the time its requests took).
+    /// </summary>
+    public async Task<(Measurement Operation, Measurement Companion)> RunPairedAsync(
+        Operation operation, Operation companion, string companionName, int requests, TimeSpan warmupTime, TimeSpan budget, LocalHostProcess host, CancellationToken cancellationToken)
+    {
+        var pair = new Operation($"{operation.Name} + {companion.Name}", "", false, i => i % 2 == 0 ? operation.Request(i / 2) : companion.Request(i / 2));
+        await SendAllAsync(pair, 1, 0, int.MaxValue, warmupTime, null, cancellationToken);
+
+        host.ResetPeak();
+        double[][] latencies = [new double[requests], new double[requests]];
+        Outcome[] outcomes = [new(), new()];
+        HttpStatusCode[] expected = [operation.Expected, companion.Expected];
+        var done = await SendAllAsync(pair, 1, 0, 2 * requests, budget, (index, ms, status, bytes, charge) =>
+        {
+            latencies[index % 2][index / 2] = ms;
+            outcomes[index % 2].Record(status, expected[index % 2], bytes, charge);
+        }, cancellationToken);
+        var peak = host.PeakResidentBytes();
+
+        Measurement Of(int side, string name)
+        {
+            var count = side == 0 ? (done + 1) / 2 : done / 2;
+            var measured = latencies[side].AsSpan(0, count).ToArray();
+            Array.Sort(measured);
+            return new Measurement(
+                name,
+                1,
+                count,
+                outcomes[side].Errors,
+                outcomes[side].FirstError,
+                Percentile(measured, 0.50),
+                Percentile(measured, 0.95),
+                Percentile(measured, 0.99),
+                measured.Length == 0 ? 0 : measured[^1],
+                measured.Length == 0 ? 0 : count / (measured.Sum() / 1000),
+                outcomes[side].LastBytes,
+                peak,
+                outcomes[side].MeanCharge);
+        }
+
+        return (Of(0, operation.Name), Of(1, companionName));
+    }
+
     /// <summary>Sends up to <paramref name="maxRequests"/> unmeasured requests for at most <paramref name="duration"/>.</summary>
     public Task WarmUpAsync(Operation operation, int concurrency, int maxRequests, TimeSpan duration, CancellationToken cancellationToken) =>
         SendAllAsync(operation, concurrency, 0, maxRequests, duration, null, cancellationToken);

@@ -74,7 +74,7 @@ internal static class Report
         }
 
         md.AppendLine();
-        md.AppendLine("## Ratio to the baseline (p95 / baseline p95, same run, same concurrency)");
+        md.AppendLine("## Ratio to the baseline (p95 / baseline p95, same run, same concurrency; at c=1 the baseline timed alternating with the operation, `baseline ~ …` in the tables below)");
         md.AppendLine();
         md.AppendLine("| N | list c=1 | list c=16 | list-filtered c=1 | list-filtered c=16 | list-deep c=1 | list-deep c=16 | upcoming c=1 | upcoming c=16 |");
         md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -124,6 +124,7 @@ internal static class Report
         md.AppendLine(Invariant, $"- First every operation runs unmeasured at concurrency 16 ({options.WarmUpTime.TotalSeconds:F0} s for reads, {2 * options.WriteWarmup} writes), so that the JIT has tiered up every path. Then, right before each measurement, the operation is warmed up again at the measured concurrency ({options.ReadWarmUpTime.TotalSeconds:0.#} s for reads, {options.WriteWarmup} writes): the runtime adapts its thread pool and GC heap to each load, and without this the operation measured right after the much lighter baseline paid for the change.");
         md.AppendLine(Invariant, $"- Then {options.ReadRequests:N0} reads or {options.WriteRequests:N0} writes are measured at concurrency 1 and twice as many at 16, each bounded to {options.Budget.TotalSeconds:F0} s. A request is timed from send to the last byte of the body. Percentiles are nearest-rank.");
         md.AppendLine("- Order: every read at concurrency 1 (baseline first), every read at 16 (baseline first), then the writes at 1 and at 16, so that every read sees the seeded N. Schedules add interviews to the same user; reschedules move open future interviews of the seed, a few times each.");
+        md.AppendLine("- At concurrency 1 each read's requests alternate with baseline requests (`baseline ~ list` and so on), so that the two are timed in the same moments of the shared machine; the ratio at c=1 uses that paired baseline. At 16 the operations are measured alone (alternating would halve the load being measured).");
         md.AppendLine("- Peak RSS is the LocalHost process's VmHWM, reset before each measurement (`/proc/PID/clear_refs`), so each row's figure is that operation's own peak.");
         md.AppendLine();
         md.AppendLine("| operation | request |");
@@ -212,8 +213,12 @@ internal static class Report
         return string.Create(Invariant, $"| list p95 / baseline p95 ≤ 3 | {r.Size:N0} | {Cell(1)} | {Cell(16)} |");
     }
 
+    /// <summary>At concurrency 1 against the baseline timed alternating with the operation (when there is one), else against the baseline's own measurement.</summary>
     private static double Ratio(SizeResult r, string operation, int concurrency) =>
-        r.Find(operation, concurrency) is { } m && r.Find("baseline", concurrency) is { P95Ms: > 0 } b ? m.P95Ms / b.P95Ms : double.NaN;
+        r.Find(operation, concurrency) is { } m
+        && (r.Find(Operations.PairedBaseline(operation), concurrency) ?? r.Find(Operations.Baseline, concurrency)) is { P95Ms: > 0 } b
+            ? m.P95Ms / b.P95Ms
+            : double.NaN;
 
     private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F0", Invariant);
 
