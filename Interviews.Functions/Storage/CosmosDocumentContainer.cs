@@ -142,70 +142,71 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
 
     public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
-        var definition = BuildQuery(query, _indexes);
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(query.PartitionKey), MaxItemCount = query.Limit + 1 };
-        var items = new List<(StoredDocument Document, string OrderValue)>(query.Limit + 1);
-
-        // One page usually answers; Cosmos DB may still return a short page with more to come, so read on
-        // until the extra item that tells whether there is a next page.
-        using var iterator = _documents.GetItemQueryStreamIterator(definition, null, options);
-        while (items.Count <= query.Limit && iterator.HasMoreResults)
-        {
-            using var response = await SendAsync("query", () => iterator.ReadNextAsync(cancellationToken), cancellationToken);
-            EnsureSuccess(response, "query");
-            foreach (var document in await ParseDocumentsAsync(response.Content, cancellationToken))
+        var (items, next) = await ReadQueryPageAsync<StoredDocument>(query, BuildQuery(query, _indexes), "query", async (content, token) =>
+            [.. (await ParseDocumentsAsync(content, token)).Select(document =>
             {
                 var orderValue = document[query.OrderBy] is JsonValue value && value.TryGetValue<string>(out var text) ? text : "";
-                items.Add((ToStored(document, query.PartitionKey), orderValue));
-            }
-        }
-
-        if (items.Count <= query.Limit)
-        {
-            return new DocumentPage([.. items.Select(i => i.Document)], null);
-        }
-
-        var last = items[query.Limit - 1];
-        return new DocumentPage([.. items.Take(query.Limit).Select(i => i.Document)], new DocumentCursor(last.OrderValue, last.Document.Id));
+                var stored = ToStored(document, query.PartitionKey);
+                return (stored, stored.Id, orderValue);
+            })], cancellationToken);
+        return new DocumentPage(items, next);
     }
 
     /// <summary>The same query projected to the id, the summary and the order value: a page's request charge and bytes without the bodies.</summary>
     public async Task<SummaryPage> QuerySummariesAsync(DocumentQuery query, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
         var projection = $"{Field("id")}, {Field(SummaryField)}, {Field(query.OrderBy)}";
-        var definition = BuildQuery(query, _indexes, projection);
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(query.PartitionKey), MaxItemCount = query.Limit + 1 };
-        var items = new List<(DocumentSummary Summary, string OrderValue)>(query.Limit + 1);
-        using var iterator = _documents.GetItemQueryStreamIterator(definition, null, options);
-        while (items.Count <= query.Limit && iterator.HasMoreResults)
+        var (items, next) = await ReadQueryPageAsync<DocumentSummary>(query, BuildQuery(query, _indexes, projection), "query-summaries", async (content, token) =>
         {
-            using var response = await SendAsync("query-summaries", () => iterator.ReadNextAsync(cancellationToken), cancellationToken);
-            EnsureSuccess(response, "query-summaries");
-            using var page = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+            using var page = await JsonDocument.ParseAsync(content, cancellationToken: token);
             if (!page.RootElement.TryGetProperty("Documents", out var documents) || documents.ValueKind != JsonValueKind.Array)
             {
-                continue;
+                return [];
             }
 
-            foreach (var document in documents.EnumerateArray())
+            return [.. documents.EnumerateArray().Select(document =>
             {
                 var summary = document.TryGetProperty(SummaryField, out var value) && value.ValueKind == JsonValueKind.Object
                     ? JsonMarshal.GetRawUtf8Value(value).ToArray()
                     : null;
                 var orderValue = document.TryGetProperty(query.OrderBy, out var order) && order.ValueKind == JsonValueKind.String ? order.GetString()! : "";
-                items.Add((new DocumentSummary(document.GetProperty("id").GetString()!, summary), orderValue));
-            }
+                var id = document.GetProperty("id").GetString()!;
+                return (new DocumentSummary(id, summary), id, orderValue);
+            })];
+        }, cancellationToken);
+        return new SummaryPage(items, next);
+    }
+
+    /// <summary>
+    /// Reads one keyset page of a single-partition query: the page size + 1 items (the extra one tells
+    /// whether there is a next page), reading on when Cosmos DB returns a short page with more to come;
+    /// the cursor is the last item's order value and id.
+    /// </summary>
+    private async Task<(IReadOnlyList<T> Items, DocumentCursor? Next)> ReadQueryPageAsync<T>(
+        DocumentQuery query,
+        QueryDefinition definition,
+        string operation,
+        Func<Stream, CancellationToken, Task<IReadOnlyList<(T Item, string Id, string OrderValue)>>> parse,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(query.PartitionKey), MaxItemCount = query.Limit + 1 };
+        var items = new List<(T Item, string Id, string OrderValue)>(query.Limit + 1);
+        using var iterator = _documents.GetItemQueryStreamIterator(definition, null, options);
+        while (items.Count <= query.Limit && iterator.HasMoreResults)
+        {
+            using var response = await SendAsync(operation, () => iterator.ReadNextAsync(cancellationToken), cancellationToken);
+            EnsureSuccess(response, operation);
+            items.AddRange(await parse(response.Content, cancellationToken));
         }
 
         if (items.Count <= query.Limit)
         {
-            return new SummaryPage([.. items.Select(i => i.Summary)], null);
+            return ([.. items.Select(i => i.Item)], null);
         }
 
         var last = items[query.Limit - 1];
-        return new SummaryPage([.. items.Take(query.Limit).Select(i => i.Summary)], new DocumentCursor(last.OrderValue, last.Summary.Id));
+        return ([.. items.Take(query.Limit).Select(i => i.Item)], new DocumentCursor(last.OrderValue, last.Id));
     }
 
     /// <summary>A single-partition query ordered by id (the range index on <c>/id</c>), keyset-paged like <see cref="QueryAsync"/>.</summary>
