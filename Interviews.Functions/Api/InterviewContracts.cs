@@ -141,6 +141,3 @@ public sealed record InterviewSummary(
         i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.CompletedAt, i.PerformanceRating, i.FollowUpRequired,
         i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt, Calendar.VideoLinks.Find(i.Location)?.Provider);
 }
-
-/// <summary>A page of a list; <see cref="NextCursor"/> is null on the last page.</summary>
-public sealed record InterviewPageResponse(IReadOnlyList<InterviewSummary> Items, string? NextCursor);

@@ -30,22 +30,25 @@ public sealed class JsonResult<T>(T value, int status = StatusCodes.Status200OK,
 }
 
 /// <summary>
-/// A list page written from stored summaries: <c>{"items":[…],"nextCursor":…}</c>, the shape of
-/// <see cref="Api.InterviewPageResponse"/>, with each item's bytes copied as stored. The items are not
-/// parsed again: they are JSON this service serialized itself when it saved the interview.
+/// A list page written from stored summaries: <c>{"items":[…],"nextCursor":…}</c>, each item's bytes
+/// copied as stored. The items are not parsed again: they are JSON this service serialized itself when
+/// it saved the interview.
 /// </summary>
 public sealed class SummaryPageResult(IReadOnlyList<byte[]> items, string? nextCursor) : IResult
 {
-    public IReadOnlyList<byte[]> Items => items;
-
-    public string? NextCursor => nextCursor;
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder, SkipValidation = true });
+        Write(response.BodyWriter, items, nextCursor);
+        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+    }
+
+    /// <summary>The page's JSON (the benchmark's baseline is written with it too, byte for byte the same).</summary>
+    public static void Write(System.Buffers.IBufferWriter<byte> output, IReadOnlyList<byte[]> items, string? nextCursor)
+    {
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder, SkipValidation = true });
         writer.WriteStartObject();
         writer.WriteStartArray("items");
         foreach (var item in items)
@@ -56,7 +59,6 @@ public sealed class SummaryPageResult(IReadOnlyList<byte[]> items, string? nextC
         writer.WriteEndArray();
         writer.WriteString("nextCursor", nextCursor);
         writer.WriteEndObject();
-        await writer.FlushAsync(httpContext.RequestAborted);
     }
 }
 

@@ -156,7 +156,8 @@ internal static class BenchmarkProgram
 
         // The real first page must be what the baseline serves, byte for byte in size.
         var firstPage = await client.GetByteArrayAsync(new Uri("api/interviews", UriKind.Relative), cancellationToken);
-        Console.WriteLine($"   first page {firstPage.Length:N0} bytes; baseline {seeded.FirstPageJson.Length:N0} bytes");
+        Console.WriteLine($"   first page {firstPage.Length:N0} bytes; baseline {seeded.FirstPageJson.Length:N0} bytes"
+            + (firstPage.AsSpan().SequenceEqual(seeded.FirstPageJson) ? ", byte for byte the same" : ", DIFFERENT bytes"));
         var deepCursors = await DeepCursorsAsync(client, size, cancellationToken);
         Console.WriteLine($"   {deepCursors.Count} deep cursors (pages {Math.Max(1, size / 50 / 4)}..{Math.Max(1, size / 50 / 2)})");
 

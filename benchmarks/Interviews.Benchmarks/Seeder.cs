@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Interviews.Domain;
 using Interviews.Functions.Api;
@@ -81,9 +82,10 @@ internal static class Seeder
         var next = first.Count > items.Count
             ? new DocumentCursor(StorageJson.Instant(items[^1].ScheduledAt), items[^1].Id.ToString("D"))
             : null;
-        return JsonSerializer.SerializeToUtf8Bytes(
-            new InterviewPageResponse([.. items.Select(InterviewSummary.From)], Cursors.Encode(next)),
-            ApiJson.Options);
+        // The summaries the store keeps, written by the list's own writer.
+        var page = new System.Buffers.ArrayBufferWriter<byte>();
+        SummaryPageResult.Write(page, [.. items.Select(i => Encoding.UTF8.GetBytes(InterviewStore.CreateWrite(i).Summary!))], Cursors.Encode(next));
+        return page.WrittenSpan.ToArray();
     }
 
     private static async Task SeedUserAsync(
