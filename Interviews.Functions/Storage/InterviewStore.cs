@@ -90,7 +90,7 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
             }
             else if (await container.ReadAsync(Partition(userId), item.Id, cancellationToken) is { Kind: InterviewKind } document)
             {
-                items.Add(JsonSerializer.SerializeToUtf8Bytes(InterviewSummary.From(ToInterview(document)), ApiJson.Options));
+                items.Add(System.Text.Encoding.UTF8.GetBytes(SummaryJson(ToInterview(document))));
             }
         }
 

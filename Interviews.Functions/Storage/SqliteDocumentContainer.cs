@@ -273,20 +273,18 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
             throw;
         }
 
-        if (Volatile.Read(ref _disposed) || Interlocked.Increment(ref _idleCount) > MaxIdleReaders)
+        if (!Volatile.Read(ref _disposed))
         {
-            if (!Volatile.Read(ref _disposed))
+            if (Interlocked.Increment(ref _idleCount) <= MaxIdleReaders)
             {
-                Interlocked.Decrement(ref _idleCount);
+                _idleReaders.Push(connection);
+                return result;
             }
 
-            connection.Dispose();
-        }
-        else
-        {
-            _idleReaders.Push(connection);
+            Interlocked.Decrement(ref _idleCount);
         }
 
+        connection.Dispose();
         return result;
     }
 
