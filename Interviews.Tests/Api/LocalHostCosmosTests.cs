@@ -17,14 +17,7 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
     {
         var client = server.RequireClient();
         var databaseName = $"localhost-{Guid.NewGuid():N}";
-        using var factory = LocalHostFactory.WithSettings(new Dictionary<string, string?>
-        {
-            ["Cosmos:ConnectionString"] = $"AccountEndpoint={client.Endpoint};AccountKey={CosmosCompatServer.Key};",
-            ["Cosmos:ConnectionMode"] = "Gateway",
-            ["Cosmos:DatabaseName"] = databaseName,
-            ["Cosmos:CreateIfNotExists"] = "true",
-            ["Cosmos:MaxRetryAttemptsOnRateLimitedRequests"] = "0",
-        });
+        using var factory = LocalHostFactory.WithSettings(CosmosSettings(client, databaseName));
         using var http = factory.ClientFor(null);
 
         var response = await http.GetAsync("/api/health", TestContext.Current.CancellationToken);
@@ -45,15 +38,9 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
     {
         var client = server.RequireClient();
         var databaseName = $"localhost-{Guid.NewGuid():N}";
-        using var factory = LocalHostFactory.WithSettings(new Dictionary<string, string?>
-        {
-            ["Cosmos:ConnectionString"] = $"AccountEndpoint={client.Endpoint};AccountKey={CosmosCompatServer.Key};",
-            ["Cosmos:ConnectionMode"] = "Gateway",
-            ["Cosmos:DatabaseName"] = databaseName,
-            ["Cosmos:CreateIfNotExists"] = "true",
-            ["Cosmos:MaxRetryAttemptsOnRateLimitedRequests"] = "0",
-            [Interviews.LocalHost.BenchmarkBaseline.RequestChargeSetting] = "true",
-        });
+        var settings = CosmosSettings(client, databaseName);
+        settings[Interviews.LocalHost.BenchmarkBaseline.RequestChargeSetting] = "true";
+        using var factory = LocalHostFactory.WithSettings(settings);
         var user = LocalHostFactory.NewUser();
         using var http = factory.ClientFor(user);
         Assert.Equal(HttpStatusCode.OK, (await http.GetPathAsync("/api/health")).StatusCode);
@@ -95,6 +82,16 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(response.Headers.Contains(Interviews.LocalHost.BenchmarkBaseline.ChargeHeader));
     }
+
+    /// <summary>LocalHost's settings for the compat server, a database of its own, created at start.</summary>
+    private static Dictionary<string, string?> CosmosSettings(CosmosClient client, string databaseName) => new()
+    {
+        ["Cosmos:ConnectionString"] = $"AccountEndpoint={client.Endpoint};AccountKey={CosmosCompatServer.Key};",
+        ["Cosmos:ConnectionMode"] = "Gateway",
+        ["Cosmos:DatabaseName"] = databaseName,
+        ["Cosmos:CreateIfNotExists"] = "true",
+        ["Cosmos:MaxRetryAttemptsOnRateLimitedRequests"] = "0",
+    };
 
     private static double Charge(HttpResponseMessage response) =>
         double.Parse(response.Headers.GetValues(Interviews.LocalHost.BenchmarkBaseline.ChargeHeader).Single(), System.Globalization.CultureInfo.InvariantCulture);
