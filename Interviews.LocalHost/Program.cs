@@ -1,4 +1,4 @@
-using Interviews.Functions.Api;
+using Interviews.Functions.Interviews;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
 using Interviews.Functions.Http;

@@ -1,8 +1,8 @@
+using Interviews.Functions.Interviews;
 using System.Text;
 using Interviews.Domain;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
-using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;

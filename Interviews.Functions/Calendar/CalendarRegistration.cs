@@ -1,3 +1,4 @@
+using Interviews.Functions.Privacy;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Interviews.Functions.Storage;
@@ -45,8 +46,8 @@ public static class CalendarRegistration
     public static IServiceCollection AddCalendar(this IServiceCollection services)
     {
         // A user's export and erasure include their calendar connections and feed.
-        services.AddSingleton<Interviews.Functions.Privacy.IUserDataExporter, CalendarExporter>();
-        services.AddSingleton<Interviews.Functions.Privacy.IUserDataEraser, CalendarEraser>();
+        services.AddSingleton<IUserDataExporter, CalendarExporter>();
+        services.AddSingleton<IUserDataEraser, CalendarEraser>();
 
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(CalendarSettings.Section).Get<CalendarSettings>() ?? new CalendarSettings());
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DataProtectionSettings.Section).Get<DataProtectionSettings>() ?? new DataProtectionSettings());

@@ -1,8 +1,8 @@
+using Interviews.Functions.Diagnostics;
+using Interviews.Functions.Interviews;
 using System.Text;
 using Interviews.Domain;
 using Interviews.Functions.Events;
-using Interviews.Functions.Hosting;
-using Interviews.Functions.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Interviews.Functions.Calendar;

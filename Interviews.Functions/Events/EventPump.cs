@@ -1,5 +1,5 @@
+using Interviews.Functions.Diagnostics;
 using System.Text.Json;
-using Interviews.Functions.Hosting;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -81,7 +81,7 @@ public sealed partial class EventPump(
                 break;
             }
 
-            var events = page.Items.Where(d => d.Kind == InterviewStore.EventKind).Select(DeliveredEvent.From).ToList();
+            var events = page.Items.Where(d => d.Kind == EventDocument.Kind).Select(DeliveredEvent.From).ToList();
             if (!lagMeasured && events.Count > 0)
             {
                 var lag = (started - events[0].OccurredAt).TotalSeconds;

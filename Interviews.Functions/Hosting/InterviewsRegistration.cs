@@ -1,5 +1,7 @@
+using Interviews.Functions.Insights;
+using Interviews.Functions.Integration;
+using Interviews.Functions.Interviews;
 using System.Diagnostics.Metrics;
-using Interviews.Functions.Api;
 using Azure.Identity;
 using Azure.Messaging.EventGrid;
 using Interviews.Functions.Auth;

@@ -1,3 +1,4 @@
+using Interviews.Functions.Integration;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Calendar;
 using Interviews.Functions.Events;

@@ -1,3 +1,4 @@
+using Interviews.Functions.Diagnostics;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;

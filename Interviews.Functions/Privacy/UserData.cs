@@ -1,5 +1,5 @@
+using Interviews.Functions.Interviews;
 using System.Text.Json;
-using Interviews.Domain;
 using Interviews.Functions.Events;
 using Interviews.Functions.Http;
 using Interviews.Functions.Reminders;
@@ -140,7 +140,7 @@ public sealed class InterviewsExporter(InterviewStore store) : IUserDataExporter
 /// </summary>
 public sealed class StoredRecordsExporter(IDocumentContainer documents) : IUserDataExporter
 {
-    private static readonly string[] Kinds = [InterviewStore.EventKind, IdempotencyStore.Kind];
+    private static readonly string[] Kinds = [EventDocument.Kind, IdempotencyStore.Kind];
 
     public string Section => "records";
 

@@ -1,3 +1,5 @@
+using Interviews.Functions.Events;
+using Interviews.Functions.Interviews;
 using System.Text.Json;
 using Interviews.Domain;
 using Interviews.Functions.Storage;
@@ -100,7 +102,7 @@ public sealed class NotificationSettingsStore(IDocumentContainer container, Time
             userId.ToString("D"),
             [
                 etag is null ? DocumentWrite.Create(DocumentId, Kind, json) : DocumentWrite.Replace(DocumentId, Kind, json, etag),
-                DocumentWrite.Create(eventId.ToString("D"), InterviewStore.EventKind, changed),
+                DocumentWrite.Create(eventId.ToString("D"), EventDocument.Kind, changed),
             ],
             cancellationToken);
         if (outcome.Failure == WriteFailure.Unavailable)

@@ -1,6 +1,6 @@
+using Interviews.Functions.Interviews;
 using Interviews.Domain;
 using Interviews.Functions.Events;
-using Interviews.Functions.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Interviews.Functions.Reminders;

@@ -1,4 +1,5 @@
-using Interviews.Functions.Hosting;
+using Interviews.Functions.Diagnostics;
+using Interviews.Functions.Interviews;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Interviews.Functions.Interviews;
 namespace Interviews.Functions.Storage;
 
 /// <summary>

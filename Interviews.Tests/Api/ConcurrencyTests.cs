@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Interviews.Tests.Support;
 
 namespace Interviews.Tests.Api;

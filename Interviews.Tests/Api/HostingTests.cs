@@ -1,6 +1,6 @@
+using Interviews.Functions.Interviews;
 using System.Reflection;
 using System.Text.Json;
-using Interviews.Functions.Api;
 using Interviews.LocalHost;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;

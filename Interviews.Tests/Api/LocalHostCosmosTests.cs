@@ -1,6 +1,8 @@
+using Interviews.Functions.Hosting;
+using Interviews.Functions.Interviews;
+using Interviews.Functions.Operations;
 using System.Net;
 using System.Net.Http.Json;
-using Interviews.Functions.Api;
 using Interviews.Functions.Storage;
 using Interviews.Tests.CosmosCompat;
 using Interviews.Tests.Support;

@@ -1,8 +1,8 @@
+using Interviews.Functions.Interviews;
 using System.Net;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
-using Interviews.Functions.Api;
 using Interviews.Functions.Storage;
 using Interviews.LocalHost;
 using Interviews.Tests.Support;

@@ -1,3 +1,4 @@
+using Interviews.Functions.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Interviews.Functions.Auth;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Interviews.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Testing;
 
 namespace Interviews.Tests.Calendar;
 

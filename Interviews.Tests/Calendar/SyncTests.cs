@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text.Json.Nodes;
 using Interviews.Functions.Calendar;
 using Interviews.Functions.Storage;
 using Interviews.Tests.Support;

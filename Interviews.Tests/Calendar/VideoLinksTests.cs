@@ -1,4 +1,4 @@
-using Interviews.Functions.Calendar;
+using Interviews.Domain;
 
 namespace Interviews.Tests.Calendar;
 

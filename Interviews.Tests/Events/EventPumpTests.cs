@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Azure;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;

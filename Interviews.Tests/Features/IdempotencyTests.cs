@@ -1,3 +1,4 @@
+using Interviews.Functions.Interviews;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -1,3 +1,5 @@
+using Interviews.Functions.Insights;
+using Interviews.Functions.Interviews;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

@@ -1,6 +1,7 @@
+using Interviews.Functions.Interviews;
+using Interviews.Functions.Operations;
 using System.Net;
 using System.Text.Json.Nodes;
-using Interviews.Functions.Api;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
 using Interviews.Functions.Storage;

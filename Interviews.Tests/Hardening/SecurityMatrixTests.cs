@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Interviews.Functions.Http;
 using Interviews.LocalHost;
 using Interviews.Tests.Support;
 

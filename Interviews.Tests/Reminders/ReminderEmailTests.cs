@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Ical.Net.CalendarComponents;
 using Interviews.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;

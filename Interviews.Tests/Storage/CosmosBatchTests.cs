@@ -1,3 +1,5 @@
+using Interviews.Functions.Events;
+using Interviews.Functions.Interviews;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -70,7 +72,7 @@ public sealed class CosmosBatchTests
         {
             Assert.Equal("create", create.Kind);
             Assert.Null(create.Options.IfMatchEtag);
-            Assert.Equal(InterviewStore.EventKind, create.Body!["kind"]!.GetValue<string>());
+            Assert.Equal(EventDocument.Kind, create.Body!["kind"]!.GetValue<string>());
             Assert.Equal(interview.UserId.ToString(), create.Body["userId"]!.GetValue<string>());
             Assert.Equal((int)TimeSpan.FromDays(7).TotalSeconds, create.Body["ttl"]!.GetValue<int>());
         }

@@ -1,3 +1,5 @@
+using Interviews.Functions.Hosting;
+using Interviews.Functions.Interviews;
 using Interviews.Domain;
 using Interviews.Functions.Storage;
 using Interviews.Tests.CosmosCompat;

@@ -1,8 +1,9 @@
+using Interviews.Functions.Events;
+using Interviews.Functions.Interviews;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interviews.Domain;
-using Interviews.Functions.Api;
 using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 using Interviews.Tests.Support;

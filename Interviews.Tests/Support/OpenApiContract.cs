@@ -1,9 +1,8 @@
+using Interviews.Functions.Operations;
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Interviews.Functions.Api;
 using Json.Schema;
 
 namespace Interviews.Tests.Support;

@@ -1,8 +1,8 @@
+using Interviews.Functions.Interviews;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interviews.Functions.Storage;
 using Interviews.LocalHost;

@@ -1,7 +1,6 @@
+using Interviews.Functions.Interviews;
 using System.Text;
-using System.Text.Json;
 using Interviews.Domain;
-using Interviews.Functions.Api;
 using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 

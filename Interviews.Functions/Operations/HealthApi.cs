@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Operations;
 
 /// <summary>Liveness and store reachability for load balancers and probes; anonymous, and tells nothing about data.</summary>
 public sealed class HealthApi(IDocumentContainer container)

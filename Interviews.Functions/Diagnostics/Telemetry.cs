@@ -1,7 +1,8 @@
+using Interviews.Functions.Hosting;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Interviews.Functions.Hosting;
+namespace Interviews.Functions.Diagnostics;
 
 /// <summary>
 /// The service's own trace source and metrics, all named "Interviews". Other parts record on these

@@ -1,9 +1,8 @@
 using System.Text;
 using Interviews.Domain;
-using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 
-namespace Interviews.Functions.Http;
+namespace Interviews.Functions.Interviews;
 
 /// <summary>The <c>Idempotency-Key</c> request header: absent, or 1–255 characters.</summary>
 public sealed record IdempotencyKey(string Value)

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Operations;
 
 /// <summary>
 /// Serves the API's OpenAPI 3.1 document, <c>openapi/openapi.json</c> of the repository, embedded in

@@ -7,7 +7,7 @@ using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Interviews;
 
 /// <summary>
 /// The interview endpoints. Each function parses the request, calls one aggregate method through

@@ -3,7 +3,7 @@ using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Interviews;
 
 /// <summary>
 /// Runs a command on a stored interview: load, check If-Match, apply the aggregate method, save with

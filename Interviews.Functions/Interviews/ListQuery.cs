@@ -3,7 +3,7 @@ using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Interviews;
 
 /// <summary>
 /// Reads the list's query string: <c>status</c>, <c>applicationId</c>, <c>interviewType</c>,

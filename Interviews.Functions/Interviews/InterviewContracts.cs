@@ -1,6 +1,6 @@
 using Interviews.Domain;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Interviews;
 
 // Requests: every field nullable so that a missing field is told apart from a default value and
 // reported by name. Date-times are strings so that a local time can be read in the interview's zone.
@@ -100,7 +100,7 @@ public sealed record InterviewResponse(
         i.ThankYouNoteSent, i.ThankYouSentAt,
         i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
-        i.CreatedAt, i.UpdatedAt, Calendar.VideoLinks.Find(i.Location)?.Provider, conflicts);
+        i.CreatedAt, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider, conflicts);
 
     /// <summary>The wall-clock time in the interview's own zone, with its offset: "2026-01-05T06:00:00-08:00".</summary>
     internal static string LocalTime(Interview i) =>
@@ -139,5 +139,5 @@ public sealed record InterviewSummary(
     public static InterviewSummary From(Interview i) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, InterviewResponse.LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.CompletedAt, i.PerformanceRating, i.FollowUpRequired,
-        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt, Calendar.VideoLinks.Find(i.Location)?.Provider);
+        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider);
 }

@@ -2,11 +2,10 @@ using System.Globalization;
 using Interviews.Domain;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
-using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Insights;
 
 /// <summary>
 /// <c>GET /api/interviews/insights</c>: the caller's statistics, added up from the monthly buckets that

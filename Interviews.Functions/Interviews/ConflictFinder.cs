@@ -2,11 +2,10 @@ using System.Text.Json;
 using Interviews.Domain;
 using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Interviews.Functions.Api;
+namespace Interviews.Functions.Interviews;
 
 /// <summary>Settings of the interview features (section <c>Interviews</c>).</summary>
 public sealed class InterviewFeatureSettings

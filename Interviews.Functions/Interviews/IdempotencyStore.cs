@@ -1,9 +1,10 @@
+using Interviews.Functions.Storage;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Interviews.Domain;
 
-namespace Interviews.Functions.Storage;
+namespace Interviews.Functions.Interviews;
 
 /// <summary>
 /// What a successful request sent with an <c>Idempotency-Key</c> answered, so that a repeat answers the

@@ -1,4 +1,4 @@
-namespace Interviews.Functions.Calendar;
+namespace Interviews.Domain;
 
 /// <summary>A video meeting link found in an interview's location, and whose service it is.</summary>
 public sealed record VideoLink(string Provider, string Url);

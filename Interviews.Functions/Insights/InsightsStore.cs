@@ -1,8 +1,9 @@
+using Interviews.Functions.Storage;
 using System.Globalization;
 using System.Text.Json;
 using Interviews.Domain;
 
-namespace Interviews.Functions.Storage;
+namespace Interviews.Functions.Insights;
 
 /// <summary>
 /// What one interview adds to its user's insights: counters under named keys, all in the bucket of the

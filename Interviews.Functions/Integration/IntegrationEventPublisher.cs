@@ -1,7 +1,8 @@
+using Interviews.Functions.Events;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 
-namespace Interviews.Functions.Events;
+namespace Interviews.Functions.Integration;
 
 /// <summary>Integration events settings (section <c>EventGrid</c>).</summary>
 public sealed class EventGridSettings

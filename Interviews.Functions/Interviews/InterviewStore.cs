@@ -1,9 +1,10 @@
+using Interviews.Functions.Events;
+using Interviews.Functions.Storage;
 using System.Text.Json;
 using Interviews.Domain;
-using Interviews.Functions.Api;
 using Interviews.Functions.Http;
 
-namespace Interviews.Functions.Storage;
+namespace Interviews.Functions.Interviews;
 
 /// <summary>An interview as loaded, with the ETag its next save must match.</summary>
 public sealed record StoredInterview(Interview Interview, string ETag);
@@ -176,19 +177,4 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
     private static string Partition(Guid userId) => Id(userId);
 
     private static string Id(Guid id) => id.ToString("D");
-}
-
-/// <summary>The stored form of a domain event (the outbox record that the event pump delivers).</summary>
-public sealed record EventDocument(string Type, Guid InterviewId, Guid UserId, DateTimeOffset OccurredAt, JsonElement Data);
-
-/// <summary>Storage settings (section <c>Storage</c>).</summary>
-public sealed class StorageSettings
-{
-    public const string Section = "Storage";
-
-    /// <summary>The SQLite file of the embedded store; relative paths are from the working directory.</summary>
-    public string SqlitePath { get; set; } = Path.Combine(".data", "interviews.db");
-
-    /// <summary>How long delivered-or-not event documents are kept (Cosmos DB TTL); default 7 days.</summary>
-    public TimeSpan EventTimeToLive { get; set; } = TimeSpan.FromDays(7);
 }

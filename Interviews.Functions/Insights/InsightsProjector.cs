@@ -1,7 +1,9 @@
+using Interviews.Functions.Events;
+using Interviews.Functions.Interviews;
 using System.Text.Json;
 using Interviews.Functions.Storage;
 
-namespace Interviews.Functions.Events;
+namespace Interviews.Functions.Insights;
 
 /// <summary>What the projector last counted for one interview: its version and its contribution.</summary>
 public sealed record InsightsCounted(int Version, int MonthIndex, IReadOnlyDictionary<string, long> Counters)
