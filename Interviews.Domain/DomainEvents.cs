@@ -1,19 +1,25 @@
 namespace Interviews.Domain;
 
 /// <summary>
-/// Something that happened to an interview. Recorded by the aggregate, saved with the change that
-/// caused it (the outbox), then delivered at least once; <see cref="EventId"/> lets handlers drop repeats.
+/// Something that happened to a user's data, saved with the change that caused it (the outbox) and
+/// delivered at least once to the handlers that subscribe to its type; <see cref="EventId"/> lets
+/// handlers drop repeats. Most events are an interview's (<see cref="IDomainEvent"/>); a feature may
+/// record its own, about the user rather than one interview.
 /// </summary>
-public interface IDomainEvent
+public interface IEvent
 {
     Guid EventId { get; }
-
-    Guid InterviewId { get; }
 
     Guid UserId { get; }
 
     /// <summary>When the change happened (server time).</summary>
     DateTimeOffset OccurredAt { get; }
+}
+
+/// <summary>Something that happened to an interview, recorded by the aggregate.</summary>
+public interface IDomainEvent : IEvent
+{
+    Guid InterviewId { get; }
 }
 
 public sealed record InterviewScheduled(

@@ -51,5 +51,9 @@ public sealed record IanaTimeZone
     /// <summary>The wall-clock time of <paramref name="instant"/> in this zone, with its offset.</summary>
     public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);
 
+    /// <summary>The wall-clock time of <paramref name="instant"/> in this zone as RFC 3339 with its offset, to the second: "2026-01-05T06:00:00-08:00".</summary>
+    public string FormatLocal(DateTimeOffset instant) =>
+        ToLocal(instant).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+
     private static string Truncate(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }

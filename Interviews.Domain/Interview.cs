@@ -11,6 +11,9 @@ public sealed class Interview
     /// <summary>How far ahead an interview may be put; a guard against typos such as year 2062.</summary>
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(5 * 366);
 
+    /// <summary>The same for a missing interview and for another user's, so that no one learns which ids exist.</summary>
+    public static Error NotFound { get; } = Error.NotFound("No interview with this id.");
+
     private readonly List<string> _interviewers = [];
     private readonly List<RescheduleEvent> _rescheduleHistory = [];
     private readonly List<IDomainEvent> _pendingEvents = [];

@@ -21,6 +21,14 @@ public static class InterviewTypes
 
     public static string AllowedValues => string.Join(", ", Enum.GetNames<InterviewType>());
 
+    /// <summary>The type as people read it in a sentence or a title: "Phone screen", "In-person", "Video".</summary>
+    public static string Describe(InterviewType type) => type switch
+    {
+        InterviewType.PhoneScreen => "Phone screen",
+        InterviewType.InPerson => "In-person",
+        _ => type.ToString(),
+    };
+
     public static bool TryParse(string? text, out InterviewType type)
     {
         type = default;

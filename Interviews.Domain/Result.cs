@@ -13,8 +13,6 @@ public enum ErrorKind
     PreconditionFailed,
     /// <summary>A write lost a race with another write and could not be retried.</summary>
     Conflict,
-    /// <summary>A dependency is unavailable for now; the caller may retry.</summary>
-    Unavailable,
     /// <summary>Well-formed, but cannot be processed as sent (an idempotency key reused with another body).</summary>
     Unprocessable,
 }
@@ -104,7 +102,4 @@ public sealed class ValidationErrors
     }
 
     public Error ToError() => Error.Validation(_fields.ToDictionary(f => f.Key, f => f.Value.ToArray(), StringComparer.Ordinal));
-
-    /// <summary>A failure when any field is invalid, otherwise success.</summary>
-    public Result ToResult() => Any ? ToError() : Result.Success;
 }

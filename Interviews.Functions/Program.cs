@@ -1,8 +1,7 @@
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
-using Interviews.Functions.Storage;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,18 +16,12 @@ builder.UseMiddleware<FunctionsRequestLogScopeMiddleware>();
 // exported to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
 builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults().AddInterviewsTelemetry(TelemetrySettings.From(builder.Configuration));
 
-// The deployed app stores its data in Cosmos DB only; without its settings it would fall back to a
-// SQLite file on the instance's disk, so it refuses to start and names the setting.
-if (!(builder.Configuration.GetSection(CosmosSettings.Section).Get<CosmosSettings>() ?? new CosmosSettings()).IsConfigured)
-{
-    throw new InvalidOperationException(CosmosSettings.MissingMessage);
-}
-
-// The deployed app trusts only its OpenID Connect authority; a development key fails start-up.
-builder.Services.AddSingleton(AuthSettings.ForDeployedApp(builder.Configuration));
 builder.Services.AddInterviews();
+builder.Services.AddDeployedAppSettings();
 
-builder.Build().Run();
+var app = builder.Build();
+StartupChecks.Run(app.Services);
+app.Run();
 
 /// <summary>Declared so that .NET 10's generated public Program of this app does not clash with LocalHost's in tests.</summary>
 internal partial class Program;

@@ -1,3 +1,4 @@
+using Interviews.Functions.Auth;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
@@ -12,7 +13,7 @@ public sealed record LocalFunction(string Name, bool Anonymous);
 /// Maps every HTTP-triggered function of an assembly to a Kestrel route, read from the functions' own
 /// <c>[Function]</c> and <c>[HttpTrigger]</c> attributes (the one route table): the route is
 /// <c>/{routePrefix}/{Route ?? FunctionName}</c>, the verbs are the trigger's (none means any).
-/// Functions get <see cref="HttpRequest"/>, <see cref="CancellationToken"/> and route values by name;
+/// Functions get <see cref="HttpRequest"/>, <see cref="CancellationToken"/>, the <see cref="CurrentUser"/> and route values by name;
 /// a parameter of any other kind fails start-up rather than a request.
 /// </summary>
 public static class FunctionEndpoints
@@ -99,6 +100,12 @@ public static class FunctionEndpoints
             return context => context.RequestAborted;
         }
 
+        if (parameter.ParameterType == typeof(CurrentUser))
+        {
+            // From the principal LocalAuthenticationMiddleware set, as the worker's CurrentUserConverter binds it.
+            return context => CurrentUser.Required(context);
+        }
+
         if (parameter.ParameterType == typeof(string))
         {
             var name = parameter.Name!;
@@ -106,6 +113,6 @@ public static class FunctionEndpoints
         }
 
         throw new InvalidOperationException(
-            $"Parameter '{parameter.Name}' of {parameter.Member.DeclaringType?.Name}.{parameter.Member.Name} has a type LocalHost cannot bind ({parameter.ParameterType.Name}); bind HttpRequest, CancellationToken or string route values.");
+            $"Parameter '{parameter.Name}' of {parameter.Member.DeclaringType?.Name}.{parameter.Member.Name} has a type LocalHost cannot bind ({parameter.ParameterType.Name}); bind HttpRequest, CancellationToken, CurrentUser or string route values.");
     }
 }

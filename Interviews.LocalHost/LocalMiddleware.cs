@@ -49,7 +49,7 @@ public sealed partial class LocalExceptionMiddleware(RequestDelegate next, ILogg
             context.Response.Clear();
             if (exception is StoreUnavailableException unavailable)
             {
-                LogUnavailable(logger, unavailable, context.Request.Method, context.Request.Path);
+                LogUnavailable(logger, context.Request.Method, context.Request.Path, unavailable.Message);
                 await Problems.WriteUnavailableAsync(context, unavailable.RetryAfter);
                 return;
             }
@@ -59,8 +59,9 @@ public sealed partial class LocalExceptionMiddleware(RequestDelegate next, ILogg
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the store is unavailable")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, string path);
+    // One line without the stack trace: an unavailable store fails every request until it is back.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: 503, the store is unavailable: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string method, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);

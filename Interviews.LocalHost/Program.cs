@@ -63,26 +63,20 @@ public sealed class Program
         builder.Services.AddSingleton(sp =>
         {
             // An OpenID Connect authority when one is configured; otherwise the development key.
-            var configuration = sp.GetRequiredService<IConfiguration>();
-            var auth = configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
+            var auth = sp.GetRequiredService<AuthSettings>();
             return string.IsNullOrWhiteSpace(auth.Authority)
-                ? DevelopmentTokens.From(configuration).ValidationParameters(auth.ClockSkew)
+                ? DevelopmentTokens.From(sp.GetRequiredService<IConfiguration>()).ValidationParameters(auth.ClockSkew)
                 : auth.ForAuthority();
         });
 
         // Timer functions run on their own schedules unless LocalHost:RunTimers is false (tests run them by hand).
-        var timers = FunctionTimers.Find(typeof(InterviewsApi).Assembly, builder.Configuration);
+        var timers = FunctionTimers.Find(typeof(InterviewsRegistration).Assembly, builder.Configuration);
         builder.Services.AddHostedService(sp => new FunctionTimers(timers, sp, sp.GetRequiredService<ILogger<FunctionTimers>>()));
 
         builder.Services.AddSingleton(timers);
         var app = builder.Build();
 
-        // Check every settings section first, so that a bad value fails with a message naming it.
-        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
-
-        // Open the store and read the token settings now: a bad path, a broken file or a missing key
-        // fails start-up, not the first request.
-        app.Services.GetRequiredService<BearerTokenValidator>();
+        StartupChecks.Run(app.Services);
         if (app.Services.GetRequiredService<IDocumentContainer>() is SqliteDocumentContainer sqlite)
         {
             app.Logger.LogInformation("Embedded store: {Path}", sqlite.Path);
@@ -92,7 +86,7 @@ public sealed class Program
             app.Logger.LogInformation("Cosmos DB store (settings section {Section})", CosmosSettings.Section);
         }
 
-        BenchmarkBaseline.UseRequestChargeIfConfigured(app);
+        RequestChargeHeader.UseIfConfigured(app);
         app.UseMiddleware<LocalExceptionMiddleware>();
         app.UseStatusCodePages(async context =>
         {
@@ -110,14 +104,12 @@ public sealed class Program
         app.UseMiddleware<LocalAuthenticationMiddleware>();
         app.UseMiddleware<LocalRequestLogScopeMiddleware>();
         var prefix = FunctionEndpoints.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
-        FunctionEndpoints.Map(app, typeof(InterviewsApi).Assembly, prefix);
+        FunctionEndpoints.Map(app, typeof(InterviewsRegistration).Assembly, prefix);
 
         // Interactive API docs (LocalHost only, anonymous) over the served contract.
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("Interviews API")
             .WithOpenApiRoutePattern($"/{prefix.Trim('/')}/openapi.json"));
-
-        BenchmarkBaseline.MapIfConfigured(app);
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Interviews.Functions.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -6,8 +7,10 @@ using Microsoft.IdentityModel.Tokens;
 namespace Interviews.Functions.Auth;
 
 /// <summary>Authentication settings (section <c>Auth</c>).</summary>
-public sealed class AuthSettings
+public sealed class AuthSettings : ICheckedSettings
 {
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(10);
+
     public const string Section = "Auth";
 
     /// <summary>The OpenID Connect authority whose signing keys and issuer are trusted, e.g. https://login.microsoftonline.com/{tenant}/v2.0.</summary>
@@ -25,18 +28,45 @@ public sealed class AuthSettings
     /// </summary>
     public TokenValidationParameters ForAuthority() => ForAuthority(requireHttps: true);
 
-    /// <summary>
-    /// The deployed Functions app's validation: only an OpenID Connect authority. A development key in
-    /// its settings would let anyone mint tokens, so it fails start-up instead of being ignored.
-    /// </summary>
-    public static TokenValidationParameters ForDeployedApp(IConfiguration configuration)
+    /// <summary>LocalHost's development signing key (section <c>Auth:Development</c>): named here only so that the deployed app can refuse it.</summary>
+    public DevelopmentKeySettings? Development { get; set; }
+
+    public IEnumerable<string> Problems()
     {
-        if (!string.IsNullOrEmpty(configuration["Auth:Development:SigningKey"]))
+        if (ClockSkew < TimeSpan.Zero || ClockSkew > MaxClockSkew)
         {
-            throw new InvalidOperationException("Setting Auth:Development:SigningKey is for Interviews.LocalHost only; remove it from the Functions app's settings.");
+            yield return $"Setting {Section}:ClockSkew must be between 00:00:00 and {MaxClockSkew:c}.";
         }
 
-        return (configuration.GetSection(Section).Get<AuthSettings>() ?? new AuthSettings()).ForAuthority();
+        if (!string.IsNullOrWhiteSpace(Authority))
+        {
+            if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority) || (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
+            {
+                yield return $"Setting {Section}:Authority must be the https URL of the OpenID Connect authority that issues the API's tokens.";
+            }
+
+            if (string.IsNullOrWhiteSpace(Audience))
+            {
+                yield return $"Setting {Section}:Audience is required with {Section}:Authority: the audience the API's tokens are issued for.";
+            }
+        }
+    }
+
+    /// <summary>
+    /// The deployed Functions app's own check: it trusts only an OpenID Connect authority. A development
+    /// key in its settings would let anyone mint tokens, so it fails start-up instead of being ignored.
+    /// </summary>
+    public static IEnumerable<string> RequiredForDeployedApp(AuthSettings settings)
+    {
+        if (!string.IsNullOrEmpty(settings.Development?.SigningKey))
+        {
+            yield return $"Setting {Section}:Development:SigningKey is for Interviews.LocalHost only; remove it from the Functions app's settings.";
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.Authority))
+        {
+            yield return $"Setting {Section}:Authority must be the https URL of the OpenID Connect authority that issues the API's tokens.";
+        }
     }
 
     /// <summary>Tests serve a discovery document over plain HTTP on loopback; nothing else may.</summary>
@@ -70,4 +100,10 @@ public sealed class AuthSettings
             ClockSkew = ClockSkew,
         };
     }
+}
+
+/// <summary>The part of LocalHost's development key settings the deployed app looks at.</summary>
+public sealed class DevelopmentKeySettings
+{
+    public string? SigningKey { get; set; }
 }

@@ -165,14 +165,3 @@ public static class UserIds
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 }
-
-/// <summary>Reads the authenticated user of a request; functions call this, never a request field.</summary>
-public static class CurrentUser
-{
-    /// <summary>The user id set by the authentication adapter, or null when none ran (then the function answers 401).</summary>
-    public static Guid? Id(HttpRequest request) =>
-        Guid.TryParse(request.HttpContext.User.FindFirst(BearerTokenValidator.UserIdClaim)?.Value, out var id) ? id : null;
-
-    /// <summary>The token's <c>email</c> claim, if any: the default address for the user's reminders.</summary>
-    public static string? Email(HttpRequest request) => request.HttpContext.User.FindFirst("email")?.Value;
-}

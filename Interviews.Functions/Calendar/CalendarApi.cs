@@ -29,7 +29,7 @@ public sealed partial class CalendarApi(
     CalendarStore store,
     CalendarOAuth oauth,
     CalendarSync sync,
-    InterviewStore interviews,
+    IInterviewReader interviews,
     IEnumerable<ICalendarClient> clients,
     CalendarSettings settings,
     TimeProvider time,
@@ -43,14 +43,10 @@ public sealed partial class CalendarApi(
     [Function("ConnectCalendar")]
     public async Task<IResult> Connect(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "calendar/connections/{provider}")] HttpRequest request,
+        CurrentUser user,
         string provider,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         if (!CalendarProviders.IsKnown(provider) || !settings.For(provider).IsConfigured)
         {
             return ProviderNotFound();
@@ -59,7 +55,7 @@ public sealed partial class CalendarApi(
         var state = CalendarOAuth.NewSecret();
         var verifier = CalendarOAuth.NewSecret();
         var expiresAt = time.GetUtcNow() + settings.StateLifetime;
-        await store.CreateStateAsync(state, new OAuthState(userId, provider, store.ProtectText(verifier), expiresAt), cancellationToken);
+        await store.CreateStateAsync(state, new OAuthState(user.Id, provider, store.ProtectText(verifier), expiresAt), cancellationToken);
         return new JsonResult<AuthorizationResponse>(new AuthorizationResponse(provider, oauth.AuthorizationUrl(provider, state, verifier).AbsoluteUri, expiresAt));
     }
 
@@ -129,17 +125,13 @@ public sealed partial class CalendarApi(
     [Function("ListCalendarConnections")]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "calendar/connections")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var items = new List<ConnectionResponse>();
         foreach (var provider in CalendarProviders.All)
         {
-            if (await store.GetConnectionAsync(userId, provider, cancellationToken) is { Connection: var c })
+            if (await store.GetConnectionAsync(user.Id, provider, cancellationToken) is { Connection: var c })
             {
                 items.Add(new ConnectionResponse(
                     c.Provider, c.AccountEmail, c.Status == ConnectionStatus.Connected ? "connected" : "reconsentRequired", c.ConnectedAt, c.LastSyncAt, c.LastError, c.Pending.Count));
@@ -152,21 +144,17 @@ public sealed partial class CalendarApi(
     [Function("DisconnectCalendar")]
     public async Task<IResult> Disconnect(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "calendar/connections/{provider}")] HttpRequest request,
+        CurrentUser user,
         string provider,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var removeEventsText = request.Query["removeEvents"].ToString();
         if (removeEventsText.Length > 0 && !bool.TryParse(removeEventsText, out _))
         {
             return Problems.From(Error.Validation("removeEvents", "removeEvents is true or false."));
         }
 
-        if (!CalendarProviders.IsKnown(provider) || await store.GetConnectionAsync(userId, provider, cancellationToken) is not { } found)
+        if (!CalendarProviders.IsKnown(provider) || await store.GetConnectionAsync(user.Id, provider, cancellationToken) is not { } found)
         {
             return ProviderNotFound();
         }
@@ -174,7 +162,7 @@ public sealed partial class CalendarApi(
         var removeEvents = removeEventsText.Length > 0 && bool.Parse(removeEventsText);
         if (removeEvents && found.Connection.Status == ConnectionStatus.Connected)
         {
-            await RemoveEventsAsync(userId, provider, cancellationToken);
+            await RemoveEventsAsync(user.Id, provider, cancellationToken);
         }
 
         try
@@ -187,36 +175,28 @@ public sealed partial class CalendarApi(
             LogRevokeFailed(logger, provider);
         }
 
-        await store.DeleteConnectionAsync(userId, provider, cancellationToken);
+        await store.DeleteConnectionAsync(user.Id, provider, cancellationToken);
         return Results.NoContent();
     }
 
     [Function("CreateCalendarFeed")]
     public async Task<IResult> CreateFeed(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "calendar/feed")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var token = CalendarOAuth.NewSecret();
-        await store.SetFeedAsync(userId, token, cancellationToken);
+        await store.SetFeedAsync(user.Id, token, cancellationToken);
         return new JsonResult<FeedResponse>(new FeedResponse($"{settings.FeedBaseUrl.TrimEnd('/')}/api/calendar/feed/{token}.ics", time.GetUtcNow()));
     }
 
     [Function("RevokeCalendarFeed")]
     public async Task<IResult> RevokeFeed(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "calendar/feed")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
-        await store.RevokeFeedAsync(userId, cancellationToken);
+        await store.RevokeFeedAsync(user.Id, cancellationToken);
         return Results.NoContent();
     }
 
@@ -235,16 +215,17 @@ public sealed partial class CalendarApi(
 
         var now = time.GetUtcNow();
         var events = new List<Ical.Net.CalendarComponents.CalendarEvent>();
-        var query = new InterviewQuery(ScheduledFrom: now - FeedHistory, Limit: 200);
-        do
+        await foreach (var interview in interviews.ListAsync(userId, now - FeedHistory, openOnly: false, cancellationToken))
         {
-            var page = await interviews.ListAsync(userId, query, cancellationToken);
-            events.AddRange(page.Items
-                .Where(i => i.Status != InterviewStatus.Cancelled || i.UpdatedAt > now - settings.CancelledInFeedFor)
-                .Select(i => InterviewIcs.Event(i, now)));
-            query = query with { After = page.Next };
+            if (interview.Status != InterviewStatus.Cancelled || interview.UpdatedAt > now - settings.CancelledInFeedFor)
+            {
+                events.Add(InterviewIcs.Event(interview, now));
+                if (events.Count == MaxFeedEvents)
+                {
+                    break;
+                }
+            }
         }
-        while (query.After is not null && events.Count < MaxFeedEvents);
 
         return new CalendarResult(InterviewIcs.Serialize(events, name: "Interviews"));
     }
@@ -252,42 +233,28 @@ public sealed partial class CalendarApi(
     [Function("GetInterviewCalendar")]
     public async Task<IResult> InterviewCalendar(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "interviews/{id}/calendar.ics")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
+        if (!Guid.TryParse(id, out var interviewId) || await interviews.FindAsync(user.Id, interviewId, cancellationToken) is not { } interview)
         {
-            return Problems.Unauthenticated();
+            return Problems.From(Interview.NotFound);
         }
 
-        if (!Guid.TryParse(id, out var interviewId) || await interviews.GetAsync(userId, interviewId, cancellationToken) is not { } stored)
-        {
-            return Problems.NotFound();
-        }
-
-        return new CalendarResult(InterviewIcs.Serialize([InterviewIcs.Event(stored.Interview, time.GetUtcNow())]));
+        return new CalendarResult(InterviewIcs.Serialize([InterviewIcs.Event(interview, time.GetUtcNow())]));
     }
 
     /// <summary>The user's open interviews from now on: what a new connection starts with (the reconcile timer writes them).</summary>
-    private async Task<IReadOnlyList<Guid>> OpenInterviewsAsync(Guid userId, CancellationToken cancellationToken)
-    {
-        var page = await interviews.ListAsync(
-            userId,
-            new InterviewQuery(Statuses: [InterviewStatus.Scheduled, InterviewStatus.Prepared, InterviewStatus.Rescheduled], ScheduledFrom: time.GetUtcNow(), Limit: 200),
-            cancellationToken);
-        return [.. page.Items.Select(i => i.Id)];
-    }
+    private async Task<IReadOnlyList<Guid>> OpenInterviewsAsync(Guid userId, CancellationToken cancellationToken) =>
+        await interviews.ListAsync(userId, time.GetUtcNow(), openOnly: true, cancellationToken).Take(200).Select(i => i.Id).ToListAsync(cancellationToken);
 
     /// <summary>Deletes the events this connection created (best effort per event) and forgets them.</summary>
     private async Task RemoveEventsAsync(Guid userId, string provider, CancellationToken cancellationToken)
     {
         var client = clients.Single(c => c.Provider == provider);
-        var query = new InterviewQuery(Limit: 200);
-        do
+        await foreach (var interview in interviews.ListAsync(userId, from: null, openOnly: false, cancellationToken))
         {
-            var page = await interviews.ListAsync(userId, query, cancellationToken);
-            foreach (var interview in page.Items)
-            {
                 var (link, etag) = await store.GetLinkAsync(userId, interview.Id, cancellationToken);
                 if (link.Events.GetValueOrDefault(provider) is not { State: LinkState.Linked } entry)
                 {
@@ -310,11 +277,7 @@ public sealed partial class CalendarApi(
 
                 var events = link.Events.Where(e => e.Key != provider).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
                 await store.SaveLinkAsync(userId, link with { Events = events }, etag, cancellationToken);
-            }
-
-            query = query with { After = page.Next };
         }
-        while (query.After is not null);
     }
 
     private IResult Redirect(string provider, string outcome) =>

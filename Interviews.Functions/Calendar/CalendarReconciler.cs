@@ -19,8 +19,8 @@ namespace Interviews.Functions.Calendar;
 public sealed partial class CalendarReconciler(
     CalendarStore store,
     CalendarSync sync,
-    InterviewStore interviews,
-    InterviewCommands commands,
+    IInterviewReader interviews,
+    IInterviewChanges changes,
     IEnumerable<ICalendarClient> clients,
     TimeProvider time,
     ILogger<CalendarReconciler> logger)
@@ -60,12 +60,12 @@ public sealed partial class CalendarReconciler(
         // Failed syncs first: they retry with the interview's current state.
         foreach (var interviewId in connection.Pending)
         {
-            var stored = await interviews.GetAsync(userId, interviewId, cancellationToken);
-            if (stored is null)
+            var interview = await interviews.FindAsync(userId, interviewId, cancellationToken);
+            if (interview is null)
             {
                 await store.UpdateConnectionAsync(userId, provider, c => c with { Pending = [.. c.Pending.Where(id => id != interviewId)] }, cancellationToken);
             }
-            else if (!await sync.SyncToAsync(userId, provider, stored.Interview, force: false, cancellationToken))
+            else if (!await sync.SyncToAsync(userId, provider, interview, force: false, cancellationToken))
             {
                 return 0;
             }
@@ -134,10 +134,9 @@ public sealed partial class CalendarReconciler(
             return false; // The service's own write coming back.
         }
 
-        var result = await commands.RunAsync(
+        var result = await changes.ApplyAsync(
             userId,
             id,
-            IfMatch.None,
             (interview, now) => interview.Reschedule(start, $"Moved in {CalendarProviders.DisplayName(provider)}", RescheduleInitiator.Candidate, now),
             cancellationToken);
         if (result.IsSuccess)
@@ -152,9 +151,9 @@ public sealed partial class CalendarReconciler(
         // The move cannot be applied (the time has passed, the interview is completed or cancelled): the
         // interview wins, and its time is written back to the calendar.
         LogRefused(logger, provider, id, result.Error!.Code);
-        if (await interviews.GetAsync(userId, id, cancellationToken) is { } stored)
+        if (await interviews.FindAsync(userId, id, cancellationToken) is { } current)
         {
-            await sync.SyncToAsync(userId, provider, stored.Interview, force: true, cancellationToken);
+            await sync.SyncToAsync(userId, provider, current, force: true, cancellationToken);
         }
 
         return false;

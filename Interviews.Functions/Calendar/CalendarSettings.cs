@@ -1,10 +1,11 @@
+using Interviews.Functions.Settings;
 namespace Interviews.Functions.Calendar;
 
 /// <summary>
 /// Calendar integration settings (section <c>Calendar</c>). Every endpoint is a setting, so that tests
 /// point them at fakes and a sovereign cloud can be used; client secrets belong in Key Vault references.
 /// </summary>
-public sealed class CalendarSettings
+public sealed class CalendarSettings : ICheckedSettings
 {
     public const string Section = "Calendar";
 
@@ -42,6 +43,9 @@ public sealed class CalendarSettings
     public TimeSpan ReconcileWindowFuture { get; set; } = TimeSpan.FromDays(730);
 
     public ProviderSettings For(string provider) => provider == CalendarProviders.Google ? Google : Outlook;
+
+    /// <summary>Nothing is checked yet: a provider without a client id is simply not offered.</summary>
+    public IEnumerable<string> Problems() => [];
 }
 
 /// <summary>What both providers' OAuth settings have.</summary>

@@ -104,19 +104,22 @@ public sealed class CalendarStore(IDocumentContainer container, IDataProtectionP
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
+    private readonly DocumentKind<CalendarConnection> _connections = new(container, ConnectionKind);
+    private readonly DocumentKind<OwnerLookup> _connectionRefs = new(container, ConnectionRefKind, key => key);
+    private readonly DocumentKind<CalendarLink> _links = new(container, LinkKind);
+    private readonly DocumentKind<OwnerLookup> _eventLookups = new(container, EventLookupKind);
+    private readonly DocumentKind<OAuthState> _states = new(container, StateKind, key => key);
+    private readonly DocumentKind<CalendarFeed> _feeds = new(container, FeedKind, _ => FeedKind);
+    private readonly DocumentKind<OwnerLookup> _feedLookups = new(container, FeedLookupKind, key => key);
+
     // Connections.
 
-    public async Task<(CalendarConnection Connection, string ETag)?> GetConnectionAsync(Guid userId, string provider, CancellationToken cancellationToken)
-    {
-        var document = await container.ReadAsync(Partition(userId), ConnectionId(provider), cancellationToken);
-        return document is null ? null : (Read<CalendarConnection>(document), document.ETag);
-    }
+    public async Task<(CalendarConnection Connection, string ETag)?> GetConnectionAsync(Guid userId, string provider, CancellationToken cancellationToken) =>
+        await _connections.ReadAsync(Partition(userId), provider, cancellationToken) is { } stored ? (stored.Value, stored.ETag) : null;
 
     /// <summary>Creates or replaces (if <paramref name="etag"/> still matches) a connection; false if it changed meanwhile.</summary>
-    public Task<bool> SaveConnectionAsync(Guid userId, CalendarConnection connection, string? etag, CancellationToken cancellationToken) =>
-        WriteAsync(Partition(userId), etag is null
-            ? DocumentWrite.Create(ConnectionId(connection.Provider), ConnectionKind, Write(connection))
-            : DocumentWrite.Replace(ConnectionId(connection.Provider), ConnectionKind, Write(connection), etag), cancellationToken);
+    public async Task<bool> SaveConnectionAsync(Guid userId, CalendarConnection connection, string? etag, CancellationToken cancellationToken) =>
+        await _connections.SaveAsync(Partition(userId), connection.Provider, connection, etag, cancellationToken) is not null;
 
     /// <summary>Applies <paramref name="change"/> to the stored connection, reloading on a concurrent change; false if there is none.</summary>
     public async Task<bool> UpdateConnectionAsync(Guid userId, string provider, Func<CalendarConnection, CalendarConnection> change, CancellationToken cancellationToken)
@@ -139,65 +142,54 @@ public sealed class CalendarStore(IDocumentContainer container, IDataProtectionP
 
     public async Task DeleteConnectionAsync(Guid userId, string provider, CancellationToken cancellationToken)
     {
-        await WriteAsync(Partition(userId), DocumentWrite.Delete(ConnectionId(provider), ConnectionKind), cancellationToken);
-        await WriteAsync(ConnectionsPartition, DocumentWrite.Delete(ConnectionRefId(userId, provider), ConnectionRefKind), cancellationToken);
+        await _connections.DeleteAsync(Partition(userId), provider, null, cancellationToken);
+        await _connectionRefs.DeleteAsync(ConnectionsPartition, ConnectionRefId(userId, provider), null, cancellationToken);
     }
 
     /// <summary>Records that the connection exists, for the reconcile timer (idempotent).</summary>
     public Task AddConnectionRefAsync(Guid userId, string provider, CancellationToken cancellationToken) =>
-        WriteAsync(ConnectionsPartition, DocumentWrite.Create(ConnectionRefId(userId, provider), ConnectionRefKind, Write(new OwnerLookup(userId, null, provider))), cancellationToken);
+        _connectionRefs.SaveAsync(ConnectionsPartition, ConnectionRefId(userId, provider), new OwnerLookup(userId, null, provider), null, cancellationToken);
 
     /// <summary>A page of every connection (owner and provider), for the reconcile timer.</summary>
     public async Task<(IReadOnlyList<OwnerLookup> Items, DocumentCursor? Next)> ListConnectionRefsAsync(DocumentCursor? after, CancellationToken cancellationToken)
     {
-        var page = await container.QueryAsync(new DocumentQuery(ConnectionsPartition, ConnectionRefKind, [], "ownerId", 100, after), cancellationToken);
-        return ([.. page.Items.Select(Read<OwnerLookup>)], page.Next);
+        var page = await _connectionRefs.QueryAsync(ConnectionsPartition, [], "ownerId", 100, after, cancellationToken);
+        return ([.. page.Items.Select(i => i.Value)], page.Next);
     }
 
     // Links.
 
-    public async Task<(CalendarLink Link, string? ETag)> GetLinkAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken)
-    {
-        var document = await container.ReadAsync(Partition(userId), LinkId(interviewId), cancellationToken);
-        return document is null
-            ? (new CalendarLink(interviewId, new Dictionary<string, LinkedEvent>()), null)
-            : (Read<CalendarLink>(document), document.ETag);
-    }
+    public async Task<(CalendarLink Link, string? ETag)> GetLinkAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken) =>
+        await _links.ReadAsync(Partition(userId), Key(interviewId), cancellationToken) is { } stored
+            ? (stored.Value, stored.ETag)
+            : (new CalendarLink(interviewId, new Dictionary<string, LinkedEvent>()), null);
 
-    public Task<bool> SaveLinkAsync(Guid userId, CalendarLink link, string? etag, CancellationToken cancellationToken) =>
-        WriteAsync(Partition(userId), etag is null
-            ? DocumentWrite.Create(LinkId(link.InterviewId), LinkKind, Write(link))
-            : DocumentWrite.Replace(LinkId(link.InterviewId), LinkKind, Write(link), etag), cancellationToken);
+    public async Task<bool> SaveLinkAsync(Guid userId, CalendarLink link, string? etag, CancellationToken cancellationToken) =>
+        await _links.SaveAsync(Partition(userId), Key(link.InterviewId), link, etag, cancellationToken) is not null;
 
     /// <summary>Remembers which interview an Outlook event belongs to (Graph's delta returns ids only); idempotent.</summary>
     public Task RememberEventAsync(Guid userId, string provider, string eventId, Guid interviewId, CancellationToken cancellationToken) =>
-        WriteAsync(Partition(userId), DocumentWrite.Create(EventLookupId(provider, eventId), EventLookupKind, Write(new OwnerLookup(userId, interviewId, provider))), cancellationToken);
+        _eventLookups.SaveAsync(Partition(userId), EventLookupKey(provider, eventId), new OwnerLookup(userId, interviewId, provider), null, cancellationToken);
 
-    public async Task<Guid?> FindEventAsync(Guid userId, string provider, string eventId, CancellationToken cancellationToken)
-    {
-        var document = await container.ReadAsync(Partition(userId), EventLookupId(provider, eventId), cancellationToken);
-        return document is null ? null : Read<OwnerLookup>(document).InterviewId;
-    }
+    public async Task<Guid?> FindEventAsync(Guid userId, string provider, string eventId, CancellationToken cancellationToken) =>
+        (await _eventLookups.ReadAsync(Partition(userId), EventLookupKey(provider, eventId), cancellationToken))?.Value.InterviewId;
 
     // OAuth states.
 
     public Task CreateStateAsync(string state, OAuthState value, CancellationToken cancellationToken) =>
-        WriteAsync(StatesPartition, DocumentWrite.Create(Hash(state), StateKind, Write(value), value.ExpiresAt - time.GetUtcNow()), cancellationToken);
+        _states.SaveAsync(StatesPartition, Hash(state), value, null, cancellationToken, value.ExpiresAt - time.GetUtcNow());
 
     /// <summary>Takes a state once: null if unknown, already used or expired. The delete is conditional, so two callbacks racing with one state get it once.</summary>
     public async Task<OAuthState?> ConsumeStateAsync(string state, CancellationToken cancellationToken)
     {
-        var id = Hash(state);
-        var document = await container.ReadAsync(StatesPartition, id, cancellationToken);
-        if (document is not { Kind: StateKind })
+        var key = Hash(state);
+        if (await _states.ReadAsync(StatesPartition, key, cancellationToken) is not { } stored)
         {
             return null;
         }
 
-        var outcome = await container.WriteAsync(StatesPartition, [DocumentWrite.Delete(id, StateKind, document.ETag)], cancellationToken);
-        ThrowIfUnavailable(outcome);
-        var value = Read<OAuthState>(document);
-        return outcome.IsSuccess && value.ExpiresAt > time.GetUtcNow() ? value : null;
+        var taken = await _states.DeleteAsync(StatesPartition, key, stored.ETag, cancellationToken);
+        return taken && stored.Value.ExpiresAt > time.GetUtcNow() ? stored.Value : null;
     }
 
     // Feeds.
@@ -207,60 +199,32 @@ public sealed class CalendarStore(IDocumentContainer container, IDataProtectionP
     {
         await RevokeFeedAsync(userId, cancellationToken);
         var hash = Hash(token);
-        await WriteAsync(FeedsPartition, DocumentWrite.Create(hash, FeedLookupKind, Write(new OwnerLookup(userId))), cancellationToken);
-        await WriteAsync(Partition(userId), DocumentWrite.Create(FeedId, FeedKind, Write(new CalendarFeed(hash, time.GetUtcNow()))), cancellationToken);
+        await _feedLookups.SaveAsync(FeedsPartition, hash, new OwnerLookup(userId), null, cancellationToken);
+        await _feeds.SaveAsync(Partition(userId), FeedKind, new CalendarFeed(hash, time.GetUtcNow()), null, cancellationToken);
     }
 
     /// <summary>Revokes the user's feed token; false if there was none.</summary>
     public async Task<bool> RevokeFeedAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var document = await container.ReadAsync(Partition(userId), FeedId, cancellationToken);
-        if (document is null)
+        if (await _feeds.ReadAsync(Partition(userId), FeedKind, cancellationToken) is not { } feed)
         {
             return false;
         }
 
         // The lookup first: once it is gone the token opens nothing, whatever happens next.
-        await WriteAsync(FeedsPartition, DocumentWrite.Delete(Read<CalendarFeed>(document).TokenHash, FeedLookupKind), cancellationToken);
-        await WriteAsync(Partition(userId), DocumentWrite.Delete(FeedId, FeedKind), cancellationToken);
+        await _feedLookups.DeleteAsync(FeedsPartition, feed.Value.TokenHash, null, cancellationToken);
+        await _feeds.DeleteAsync(Partition(userId), FeedKind, null, cancellationToken);
         return true;
     }
 
-    public async Task<Guid?> FindFeedOwnerAsync(string token, CancellationToken cancellationToken)
-    {
-        var document = await container.ReadAsync(FeedsPartition, Hash(token), cancellationToken);
-        return document is { Kind: FeedLookupKind } ? Read<OwnerLookup>(document).OwnerId : null;
-    }
+    public async Task<Guid?> FindFeedOwnerAsync(string token, CancellationToken cancellationToken) =>
+        (await _feedLookups.ReadAsync(FeedsPartition, Hash(token), cancellationToken))?.Value.OwnerId;
 
     public static string Partition(Guid userId) => userId.ToString("D");
 
-    public static string ConnectionId(string provider) => $"calendar-connection:{provider}";
-
-    public static string LinkId(Guid interviewId) => $"calendar-link:{interviewId:D}";
-
-    private const string FeedId = "calendar-feed";
+    private static string Key(Guid interviewId) => interviewId.ToString("D");
 
     private static string ConnectionRefId(Guid userId, string provider) => $"{userId:D}:{provider}";
 
-    private static string EventLookupId(string provider, string eventId) => $"calendar-event:{provider}:{Hash(eventId)}";
-
-    private static string Write<T>(T value) => JsonSerializer.Serialize(value, StorageJson.Options);
-
-    private static T Read<T>(StoredDocument document) => JsonSerializer.Deserialize<T>(document.Json, StorageJson.Options)!;
-
-    /// <summary>A conflict (exists, changed, gone) is an answer; an unavailable store is an exception, so that the caller retries later.</summary>
-    private async Task<bool> WriteAsync(string partition, DocumentWrite write, CancellationToken cancellationToken)
-    {
-        var outcome = await container.WriteAsync(partition, [write], cancellationToken);
-        ThrowIfUnavailable(outcome);
-        return outcome.IsSuccess;
-    }
-
-    private static void ThrowIfUnavailable(WriteOutcome outcome)
-    {
-        if (outcome.Failure == WriteFailure.Unavailable)
-        {
-            throw new StoreUnavailableException("The store is unavailable.");
-        }
-    }
+    private static string EventLookupKey(string provider, string eventId) => $"{provider}:{Hash(eventId)}";
 }

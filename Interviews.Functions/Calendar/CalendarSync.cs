@@ -17,7 +17,7 @@ namespace Interviews.Functions.Calendar;
 /// calendars or the event pump; only an unavailable store fails the delivery, so that the pump retries.
 /// </summary>
 public sealed partial class CalendarSync(
-    InterviewStore interviews,
+    IInterviewReader interviews,
     CalendarStore store,
     CalendarOAuth oauth,
     IEnumerable<ICalendarClient> clients,
@@ -30,8 +30,8 @@ public sealed partial class CalendarSync(
 
     public async Task SyncInterviewAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken)
     {
-        var stored = await interviews.GetAsync(userId, interviewId, cancellationToken);
-        if (stored is null)
+        var interview = await interviews.FindAsync(userId, interviewId, cancellationToken);
+        if (interview is null)
         {
             return;
         }
@@ -40,7 +40,7 @@ public sealed partial class CalendarSync(
         {
             if (await store.GetConnectionAsync(userId, provider, cancellationToken) is { Connection.Status: ConnectionStatus.Connected })
             {
-                await SyncToAsync(userId, provider, stored.Interview, force: false, cancellationToken);
+                await SyncToAsync(userId, provider, interview, force: false, cancellationToken);
             }
         }
     }
@@ -204,7 +204,7 @@ public sealed partial class CalendarSync(
     public static CalendarEventData EventData(Interview interview)
     {
         var description = new StringBuilder();
-        description.Append(InterviewIcs.Describe(interview.InterviewType)).Append(" interview");
+        description.Append(InterviewTypes.Describe(interview.InterviewType)).Append(" interview");
         if (interview.Interviewers.Count > 0)
         {
             description.Append("\nInterviewers: ").AppendJoin(", ", interview.Interviewers);
@@ -239,20 +239,22 @@ public sealed partial class CalendarSync(
 /// interview to every connected calendar (<see cref="CalendarSync"/>). Idempotent: it works from the
 /// interview's current state and version.
 /// </summary>
-public sealed class CalendarSyncHandler(CalendarSync sync) : IEventHandler
+public sealed class CalendarSyncHandler(CalendarSync sync) :
+    IEventHandler<InterviewScheduled>,
+    IEventHandler<InterviewRescheduled>,
+    IEventHandler<InterviewDetailsUpdated>,
+    IEventHandler<InterviewCancelled>
 {
-    private static readonly HashSet<string> Relevant = new(StringComparer.Ordinal)
-    {
-        nameof(InterviewScheduled),
-        nameof(InterviewRescheduled),
-        nameof(InterviewDetailsUpdated),
-        nameof(InterviewCancelled),
-    };
-
     public string Name => "calendar";
 
-    public Task HandleAsync(DeliveredEvent domainEvent, CancellationToken cancellationToken) =>
-        Relevant.Contains(domainEvent.Type)
-            ? sync.SyncInterviewAsync(domainEvent.UserId, domainEvent.InterviewId, cancellationToken)
-            : Task.CompletedTask;
+    public Task HandleAsync(InterviewScheduled recorded, CancellationToken cancellationToken) => SyncAsync(recorded, cancellationToken);
+
+    public Task HandleAsync(InterviewRescheduled recorded, CancellationToken cancellationToken) => SyncAsync(recorded, cancellationToken);
+
+    public Task HandleAsync(InterviewDetailsUpdated recorded, CancellationToken cancellationToken) => SyncAsync(recorded, cancellationToken);
+
+    public Task HandleAsync(InterviewCancelled recorded, CancellationToken cancellationToken) => SyncAsync(recorded, cancellationToken);
+
+    private Task SyncAsync(IDomainEvent recorded, CancellationToken cancellationToken) =>
+        sync.SyncInterviewAsync(recorded.UserId, recorded.InterviewId, cancellationToken);
 }

@@ -19,7 +19,7 @@ public static class InterviewIcs
     public static string Uid(Guid interviewId) => $"{interviewId:D}@interviews";
 
     /// <summary>"Video interview". The requirements carry no company or role for an interview, so the type is the title.</summary>
-    public static string Title(Interview interview) => $"{Describe(interview.InterviewType)} interview";
+    public static string Title(Interview interview) => $"{InterviewTypes.Describe(interview.InterviewType)} interview";
 
     public static CalendarEvent Event(Interview interview, DateTimeOffset stamp)
     {
@@ -69,11 +69,17 @@ public static class InterviewIcs
         calendar.Events.AddRange(events);
         return new CalendarSerializer().SerializeToString(calendar)!;
     }
+}
 
-    public static string Describe(InterviewType type) => type switch
-    {
-        InterviewType.PhoneScreen => "Phone screen",
-        InterviewType.InPerson => "In-person",
-        _ => type.ToString(),
-    };
+/// <summary>What other features put in a calendar file: the one-event .ics of an interview (the reminder e-mail attaches it).</summary>
+public interface ICalendarFiles
+{
+    /// <summary>The interview as a calendar with one event, stamped <paramref name="stamp"/>.</summary>
+    string ForInterview(Interview interview, DateTimeOffset stamp);
+}
+
+/// <summary>Calendar files written by <see cref="InterviewIcs"/>.</summary>
+public sealed class InterviewCalendarFiles : ICalendarFiles
+{
+    public string ForInterview(Interview interview, DateTimeOffset stamp) => InterviewIcs.Serialize([InterviewIcs.Event(interview, stamp)]);
 }

@@ -8,7 +8,7 @@ public sealed record DeadLetter(
     string Handler,
     Guid EventId,
     string Type,
-    Guid InterviewId,
+    Guid? InterviewId,
     Guid UserId,
     DateTimeOffset OccurredAt,
     JsonElement Data,
@@ -23,55 +23,81 @@ public sealed record DeadLetter(
 /// one with LocalHost's <c>dead-letters</c> command (against whichever store the settings select); a
 /// replay hands the event to its handler again and, on success, marks the record replayed.
 /// </summary>
-public sealed class DeadLetters(IDocumentContainer container, TimeProvider time)
+public sealed class DeadLetters(IDocumentContainer container, EventCatalog catalog, TimeProvider time)
 {
     public const string Partition = "dead-letters";
     public const string Kind = "dead-letter";
 
     public static IReadOnlyList<IndexDefinition> Indexes { get; } = [new("dead_letters_by_time", Kind, [], "parkedAt")];
 
+    private readonly DocumentKind<DeadLetter> _letters = new(container, Kind, key => key);
+
     public async Task ParkAsync(string handler, DeliveredEvent domainEvent, int attempts, Exception error, CancellationToken cancellationToken)
     {
-        var record = new DeadLetter(
+        var letter = new DeadLetter(
             handler, domainEvent.EventId, domainEvent.Type, domainEvent.InterviewId, domainEvent.UserId, domainEvent.OccurredAt, domainEvent.Data,
             attempts, $"{error.GetType().Name}: {error.Message}", time.GetUtcNow(), null);
         var id = Id(handler, domainEvent.EventId);
-        var json = JsonSerializer.Serialize(record, StorageJson.Options);
-        var outcome = await container.WriteAsync(Partition, [DocumentWrite.Create(id, Kind, json)], cancellationToken);
-        if (outcome.Failure == WriteFailure.AlreadyExists)
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            // Parked again after a replay that failed: keep the newest error.
-            var existing = await container.ReadAsync(Partition, id, cancellationToken);
-            outcome = await container.WriteAsync(Partition, [DocumentWrite.Replace(id, Kind, json, existing!.ETag)], cancellationToken);
+            // Parked again after a replay that failed: the newest error replaces the old one.
+            var existing = await _letters.ReadAsync(Partition, id, cancellationToken);
+            if (await _letters.SaveAsync(Partition, id, letter, existing?.ETag, cancellationToken) is not null)
+            {
+                return;
+            }
         }
 
-        if (!outcome.IsSuccess)
-        {
-            throw new StoreUnavailableException($"Could not park event {domainEvent.EventId}: {outcome.Failure}.");
-        }
+        throw new InvalidOperationException($"Event {domainEvent.EventId} could not be parked: its dead letter kept changing.");
     }
 
     public async Task<IReadOnlyList<(string Id, DeadLetter Letter)>> ListAsync(int limit, CancellationToken cancellationToken)
     {
         var page = await container.QueryAsync(new DocumentQuery(Partition, Kind, [], "parkedAt", limit, null), cancellationToken);
-        return [.. page.Items.Select(d => (d.Id, JsonSerializer.Deserialize<DeadLetter>(d.Json, StorageJson.Options)!))];
+        return [.. page.Items.Select(d => (d.Id, _letters.Read(d)))];
+    }
+
+    /// <summary>Every parked event, page by page (a user's erasure finds theirs here).</summary>
+    public async IAsyncEnumerable<(string Id, DeadLetter Letter)> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        DocumentCursor? cursor = null;
+        do
+        {
+            var page = await _letters.QueryAsync(Partition, [], "parkedAt", 200, cursor, cancellationToken);
+            foreach (var item in page.Items)
+            {
+                yield return (Id(item.Value.Handler, item.Value.EventId), item.Value);
+            }
+
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+    }
+
+    /// <summary>Deletes parked events by id (a user's erasure), in batches of the partition.</summary>
+    public async Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in ids.Chunk(100))
+        {
+            await container.WriteAsync(Partition, [.. chunk.Select(id => _letters.Delete(id))], cancellationToken);
+        }
     }
 
     /// <summary>Hands a parked event to its handler again; on success the record is marked replayed.</summary>
     public async Task<bool> ReplayAsync(string id, IEnumerable<IEventHandler> handlers, CancellationToken cancellationToken)
     {
-        var document = await container.ReadAsync(Partition, id, cancellationToken);
-        if (document is null)
+        if (await _letters.ReadAsync(Partition, id, cancellationToken) is not { } stored)
         {
             return false;
         }
 
-        var letter = JsonSerializer.Deserialize<DeadLetter>(document.Json, StorageJson.Options)!;
+        var letter = stored.Value;
         var handler = handlers.SingleOrDefault(h => h.Name == letter.Handler)
             ?? throw new InvalidOperationException($"No handler named '{letter.Handler}' is registered.");
-        await handler.HandleAsync(new DeliveredEvent(letter.EventId, letter.Type, letter.InterviewId, letter.UserId, letter.OccurredAt, letter.Data), cancellationToken);
-        var replayed = letter with { ReplayedAt = time.GetUtcNow() };
-        await container.WriteAsync(Partition, [DocumentWrite.Replace(id, Kind, JsonSerializer.Serialize(replayed, StorageJson.Options), document.ETag)], cancellationToken);
+        var delivered = new DeliveredEvent(letter.EventId, letter.Type, letter.InterviewId, letter.UserId, letter.OccurredAt, letter.Data);
+        var recorded = catalog.Read(delivered) ?? throw new InvalidOperationException($"Event {letter.EventId} has a type this version does not know ({letter.Type}).");
+        await EventDispatch.DeliverAsync(handler, recorded, cancellationToken);
+        await _letters.SaveAsync(Partition, id, letter with { ReplayedAt = time.GetUtcNow() }, stored.ETag, cancellationToken);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using Interviews.Functions.Settings;
 using Interviews.Functions.Diagnostics;
 using System.Text.Json;
 using Interviews.Functions.Storage;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Interviews.Functions.Events;
 
 /// <summary>Event pump settings (section <c>Events</c>).</summary>
-public sealed class EventPumpSettings
+public sealed class EventPumpSettings : ICheckedSettings
 {
     public const string Section = "Events";
 
@@ -21,6 +22,29 @@ public sealed class EventPumpSettings
 
     /// <summary>The longest a pump run goes on before it leaves the rest to the next run.</summary>
     public TimeSpan MaxRunDuration { get; set; } = TimeSpan.FromSeconds(50);
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxAttempts is < 1 or > 100)
+        {
+            yield return $"Setting {Section}:MaxAttempts must be from 1 to 100.";
+        }
+
+        if (FirstRetryDelay <= TimeSpan.Zero || FirstRetryDelay > TimeSpan.FromHours(1))
+        {
+            yield return $"Setting {Section}:FirstRetryDelay must be a positive time span of at most 01:00:00.";
+        }
+
+        if (PageSize is < 1 or > 1000)
+        {
+            yield return $"Setting {Section}:PageSize must be from 1 to 1000.";
+        }
+
+        if (MaxRunDuration <= TimeSpan.Zero)
+        {
+            yield return $"Setting {Section}:MaxRunDuration must be a positive time span.";
+        }
+    }
 }
 
 /// <summary>
@@ -35,16 +59,16 @@ public sealed partial class EventPump(
     IDocumentContainer feed,
     ICheckpointStore checkpoints,
     IEnumerable<IEventHandler> handlers,
+    EventCatalog catalog,
     DeadLetters deadLetters,
     EventPumpSettings settings,
     TimeProvider time,
     ILogger<EventPump> logger)
 {
-
-    /// <summary>One run: every handler catches up as far as it can. Returns how many deliveries succeeded.</summary>
     /// <summary>A lag above this is logged as a warning (the metric records every lag).</summary>
     public static readonly TimeSpan LagWarning = TimeSpan.FromMinutes(1);
 
+    /// <summary>One run: every handler catches up as far as it can. Returns how many deliveries succeeded.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var delivered = 0;
@@ -103,10 +127,19 @@ public sealed partial class EventPump(
             var handled = new List<Guid>(state.HandledInPage ?? []);
             foreach (var domainEvent in events.Where(e => !handled.Contains(e.EventId)))
             {
+                if (catalog.Read(domainEvent) is not { } recorded)
+                {
+                    LogUnknownType(logger, handler.Name, domainEvent.EventId, domainEvent.Type);
+                    handled.Add(domainEvent.EventId);
+                    continue;
+                }
+
                 try
                 {
-                    await handler.HandleAsync(domainEvent, cancellationToken);
-                    delivered++;
+                    if (await EventDispatch.DeliverAsync(handler, recorded, cancellationToken))
+                    {
+                        delivered++;
+                    }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -153,6 +186,9 @@ public sealed partial class EventPump(
     /// to try it again.
     /// </summary>
     private sealed record PumpState(string? Continuation, Guid? FailingEventId, int Attempts, DateTimeOffset? RetryAt, IReadOnlyList<Guid>? HandledInPage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler}: event {EventId} has a type this version does not know ({Type}); skipped")]
+    private static partial void LogUnknownType(ILogger logger, string handler, Guid eventId, string type);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event pump: {Count} deliveries in {ElapsedMs:F0} ms")]
     private static partial void LogRun(ILogger logger, int count, double elapsedMs);

@@ -29,7 +29,7 @@ public sealed partial class FunctionsExceptionMiddleware(ILogger<FunctionsExcept
 
             if (exception is StoreUnavailableException unavailable)
             {
-                LogUnavailable(logger, unavailable, context.FunctionDefinition.Name);
+                LogUnavailable(logger, context.FunctionDefinition.Name, unavailable.Message);
                 await Problems.WriteUnavailableAsync(http, unavailable.RetryAfter);
                 return;
             }
@@ -39,8 +39,9 @@ public sealed partial class FunctionsExceptionMiddleware(ILogger<FunctionsExcept
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Function}: the store is unavailable")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, string function);
+    // One line without the stack trace: an unavailable store fails every request until it is back.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Function}: 503, the store is unavailable: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string function, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string function);

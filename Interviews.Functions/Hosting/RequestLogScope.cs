@@ -39,7 +39,7 @@ public sealed class RequestLogScope : IReadOnlyList<KeyValuePair<string, object?
 
     /// <summary>Begins the scope for <paramref name="context"/> on <paramref name="logger"/> (scopes are shared by every logger of the factory).</summary>
     public static IDisposable? Begin(ILogger logger, HttpContext context, string? traceParent = null) =>
-        logger.BeginScope(new RequestLogScope(TraceIdOf(context, traceParent), CurrentUser.Id(context.Request)));
+        logger.BeginScope(new RequestLogScope(TraceIdOf(context, traceParent), CurrentUser.Of(context)?.Id));
 
     /// <summary>The current activity's trace id; else the one of a W3C <c>traceparent</c>; else the request's identifier.</summary>
     public static string TraceIdOf(HttpContext context, string? traceParent = null)

@@ -30,11 +30,10 @@ public sealed class JsonResult<T>(T value, int status = StatusCodes.Status200OK,
 }
 
 /// <summary>
-/// A list page written from stored summaries: <c>{"items":[…],"nextCursor":…}</c>, each item's bytes
-/// copied as stored. The items are not parsed again: they are JSON this service serialized itself when
-/// it saved the interview.
+/// A list page of items that are JSON already: <c>{"items":[…],"nextCursor":…}</c>, each item's bytes
+/// copied as they are. The items are not parsed again: they are JSON this service serialized itself.
 /// </summary>
-public sealed class SummaryPageResult(IReadOnlyList<byte[]> items, string? nextCursor) : IResult
+public sealed class ListPageResult(IReadOnlyList<byte[]> items, string? nextCursor) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -45,7 +44,7 @@ public sealed class SummaryPageResult(IReadOnlyList<byte[]> items, string? nextC
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
-    /// <summary>The page's JSON (the benchmark's baseline is written with it too, byte for byte the same).</summary>
+    /// <summary>The page's JSON.</summary>
     public static void Write(System.Buffers.IBufferWriter<byte> output, IReadOnlyList<byte[]> items, string? nextCursor)
     {
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder, SkipValidation = true });
@@ -87,15 +86,16 @@ public sealed record IfMatch(bool Present, bool Any, IReadOnlyList<string> ETags
     public bool Matches(string etag) => !Present || Any || ETags.Contains(etag, StringComparer.Ordinal);
 }
 
-/// <summary>Opaque page cursors: the keyset position, base64url-encoded.</summary>
+/// <summary>Opaque page cursors: a keyset position (the last item's order value and id), base64url-encoded.</summary>
 public static class Cursors
 {
-    public static string? Encode(Storage.DocumentCursor? cursor) =>
-        cursor is null ? null : Base64Url(JsonSerializer.SerializeToUtf8Bytes(new[] { cursor.OrderValue, cursor.Id }));
+    /// <summary>The cursor of a position; null when there is none (the last page).</summary>
+    public static string? Encode(string? orderValue, string? id) =>
+        orderValue is null || id is null ? null : Base64Url(JsonSerializer.SerializeToUtf8Bytes(new[] { orderValue, id }));
 
-    public static bool TryDecode(string text, out Storage.DocumentCursor? cursor)
+    public static bool TryDecode(string text, out (string OrderValue, string Id) position)
     {
-        cursor = null;
+        position = default;
         try
         {
             if (text.Length > 512)
@@ -111,7 +111,7 @@ public static class Cursors
                 return false;
             }
 
-            cursor = new Storage.DocumentCursor(order, id);
+            position = (order, id);
             return true;
         }
         catch (Exception e) when (e is FormatException or JsonException or DecoderFallbackException)

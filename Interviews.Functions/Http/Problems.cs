@@ -21,7 +21,6 @@ public static class Problems
         ErrorKind.InvalidState => StatusCodes.Status409Conflict,
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
-        ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -30,12 +29,10 @@ public static class Problems
     public static TimeSpan DefaultRetryAfter { get; } = TimeSpan.FromSeconds(5);
 
     public static IResult From(Error error) =>
-        new ProblemResult(StatusOf(error.Kind), error.Code, error.Message, error.Fields, error.Kind == ErrorKind.Unavailable ? DefaultRetryAfter : null);
+        new ProblemResult(StatusOf(error.Kind), error.Code, error.Message, error.Fields);
 
     public static IResult Status(int status, string code, string detail, IReadOnlyDictionary<string, string[]>? fields = null) =>
         new ProblemResult(status, code, detail, fields);
-
-    public static IResult NotFound() => From(InterviewErrors.NotFound);
 
     /// <summary>
     /// For a function that finds no authenticated user: only reached if a host ran it without its
@@ -93,15 +90,4 @@ public static class Problems
             _ => "The request failed.",
         };
     }
-}
-
-/// <summary>Errors the API itself raises (the aggregate raises its own).</summary>
-public static class InterviewErrors
-{
-    /// <summary>The same for a missing interview and for another user's, so that no one learns which ids exist.</summary>
-    public static Error NotFound { get; } = Error.NotFound("No interview with this id.");
-
-    public static Error PreconditionFailed { get; } = new(ErrorKind.PreconditionFailed, "etag-mismatch", "The interview has changed since the ETag in If-Match was read; read it again.");
-
-    public static Error Contention { get; } = new(ErrorKind.Conflict, "write-contention", "The interview is being changed by many requests at once; try again.");
 }

@@ -21,13 +21,9 @@ public sealed class InsightsApi(InsightsStore insights, TimeProvider time)
     [Function("GetInterviewInsights")]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "interviews/insights")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var range = ParseRange(request.Query, InsightsMonth.Of(time.GetUtcNow()));
         if (!range.IsSuccess)
         {
@@ -35,7 +31,7 @@ public sealed class InsightsApi(InsightsStore insights, TimeProvider time)
         }
 
         var (from, to) = range.Value;
-        var counters = await insights.SumAsync(userId, from, to, cancellationToken);
+        var counters = await insights.SumAsync(user.Id, from, to, cancellationToken);
         return new JsonResult<InterviewInsights>(InterviewInsights.From(from, to, counters));
     }
 
@@ -122,33 +118,33 @@ public sealed record InterviewInsights(
     internal static InterviewInsights From(InsightsMonth from, InsightsMonth to, Dictionary<string, long> c)
     {
         long N(string key) => c.GetValueOrDefault(key);
-        var total = N("total");
-        var completed = N("completed");
-        var thankYou = N("thankyou");
-        var bins = Enumerable.Range(0, InsightsContribution.ThankYouHourBounds.Count + 1).Select(i => N("thankyou:bin:" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
-        var actualCount = N("actual:count");
-        var applications = c.Where(kv => kv.Key.StartsWith("app:", StringComparison.Ordinal) && kv.Value > 0)
-            .Select(kv => new ApplicationCount(Guid.Parse(kv.Key["app:".Length..]), kv.Value))
+        var total = N(InsightsCounters.Total);
+        var completed = N(InsightsCounters.Completed);
+        var thankYou = N(InsightsCounters.ThankYou);
+        var bins = Enumerable.Range(0, InsightsContribution.ThankYouHourBounds.Count + 1).Select(i => N(InsightsCounters.ThankYouBin(i))).ToArray();
+        var actualCount = N(InsightsCounters.ActualCount);
+        var applications = c.Where(kv => kv.Key.StartsWith(InsightsCounters.ApplicationPrefix, StringComparison.Ordinal) && kv.Value > 0)
+            .Select(kv => new ApplicationCount(Guid.Parse(kv.Key[InsightsCounters.ApplicationPrefix.Length..]), kv.Value))
             .OrderByDescending(a => a.Interviews).ThenBy(a => a.ApplicationId)
             .ToList();
         return new InterviewInsights(
             from.ToString(),
             to.ToString(),
             total,
-            Enum.GetValues<InterviewStatus>().ToDictionary(s => s.ToString(), s => N("status:" + s), StringComparer.Ordinal),
-            Enum.GetValues<InterviewType>().ToDictionary(t => t.ToString(), t => N("type:" + t), StringComparer.Ordinal),
-            new RatingInsight(Ratio(N("rating:sum"), N("rating:count")), N("rating:count")),
-            Enum.GetValues<InterviewType>().ToDictionary(t => t.ToString(), t => new RatingInsight(Ratio(N("rating:sum:" + t), N("rating:count:" + t)), N("rating:count:" + t)), StringComparer.Ordinal),
+            Enum.GetValues<InterviewStatus>().ToDictionary(s => s.ToString(), s => N(InsightsCounters.Status(s)), StringComparer.Ordinal),
+            Enum.GetValues<InterviewType>().ToDictionary(t => t.ToString(), t => N(InsightsCounters.Type(t)), StringComparer.Ordinal),
+            new RatingInsight(Ratio(N(InsightsCounters.RatingSum), N(InsightsCounters.RatingCount)), N(InsightsCounters.RatingCount)),
+            Enum.GetValues<InterviewType>().ToDictionary(t => t.ToString(), t => new RatingInsight(Ratio(N(InsightsCounters.RatingSumOf(t)), N(InsightsCounters.RatingCountOf(t))), N(InsightsCounters.RatingCountOf(t))), StringComparer.Ordinal),
             new PreparationInsight(
                 completed,
                 [.. InsightsContribution.ChecklistItems.Select(item => new ChecklistInsight(
                     item,
-                    N($"prep:{item}:done"),
-                    Ratio(N($"prep:{item}:done"), completed),
-                    Ratio(N($"prep:{item}:done:ratingSum"), N($"prep:{item}:done:ratingCount")),
-                    N($"prep:{item}:done:ratingCount"),
-                    Ratio(N($"prep:{item}:notdone:ratingSum"), N($"prep:{item}:notdone:ratingCount")),
-                    N($"prep:{item}:notdone:ratingCount")))]),
+                    N(InsightsCounters.Checklist(item, done: true)),
+                    Ratio(N(InsightsCounters.Checklist(item, done: true)), completed),
+                    Ratio(N(InsightsCounters.ChecklistRatingSum(item, done: true)), N(InsightsCounters.ChecklistRatingCount(item, done: true))),
+                    N(InsightsCounters.ChecklistRatingCount(item, done: true)),
+                    Ratio(N(InsightsCounters.ChecklistRatingSum(item, done: false)), N(InsightsCounters.ChecklistRatingCount(item, done: false))),
+                    N(InsightsCounters.ChecklistRatingCount(item, done: false))))]),
             new ThankYouInsight(
                 completed,
                 thankYou,
@@ -159,15 +155,15 @@ public sealed record InterviewInsights(
                     i < InsightsContribution.ThankYouHourBounds.Count ? InsightsContribution.ThankYouHourBounds[i] : null,
                     count))]),
             new RescheduleInsight(
-                N("reschedule:Candidate"),
-                N("reschedule:Company"),
-                Ratio(N("reschedule:Candidate"), total),
-                Ratio(N("reschedule:Company"), total)),
+                N(InsightsCounters.Reschedules(RescheduleInitiator.Candidate)),
+                N(InsightsCounters.Reschedules(RescheduleInitiator.Company)),
+                Ratio(N(InsightsCounters.Reschedules(RescheduleInitiator.Candidate)), total),
+                Ratio(N(InsightsCounters.Reschedules(RescheduleInitiator.Company)), total)),
             new DurationInsight(
-                Ratio(N("planned:sum"), total),
+                Ratio(N(InsightsCounters.PlannedMinutes), total),
                 actualCount,
-                Ratio(N("actual:planned"), actualCount),
-                Ratio(N("actual:sum"), actualCount)),
+                Ratio(N(InsightsCounters.ActualPlannedMinutes), actualCount),
+                Ratio(N(InsightsCounters.ActualMinutes), actualCount)),
             new ApplicationsInsight(applications.Count, [.. applications.Take(InsightsApi.MaxApplications)]));
     }
 

@@ -1,3 +1,4 @@
+using Interviews.Functions.Settings;
 using System.Text.Json;
 using Interviews.Domain;
 using Interviews.Functions.Http;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Interviews.Functions.Interviews;
 
 /// <summary>Settings of the interview features (section <c>Interviews</c>).</summary>
-public sealed class InterviewFeatureSettings
+public sealed class InterviewFeatureSettings : ICheckedSettings
 {
     public const string Section = "Interviews";
     public static readonly TimeSpan MaxConflictBuffer = TimeSpan.FromHours(12);
@@ -16,19 +17,12 @@ public sealed class InterviewFeatureSettings
     /// <summary>Two interviews closer than this (end of one to start of the other) are reported as a conflict; default 30 minutes.</summary>
     public TimeSpan ConflictBuffer { get; set; } = TimeSpan.FromMinutes(30);
 
-    public static void Register(IServiceCollection services)
+    public IEnumerable<string> Problems()
     {
-        services.AddOptions<InterviewFeatureSettings>().BindConfiguration(Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<InterviewFeatureSettings>, Validation>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<InterviewFeatureSettings>>().Value);
-    }
-
-    private sealed class Validation : IValidateOptions<InterviewFeatureSettings>
-    {
-        public ValidateOptionsResult Validate(string? name, InterviewFeatureSettings options) =>
-            options.ConflictBuffer < TimeSpan.Zero || options.ConflictBuffer > MaxConflictBuffer
-                ? ValidateOptionsResult.Fail($"Setting {Section}:ConflictBuffer must be between 00:00:00 and {MaxConflictBuffer:c}, e.g. 00:30:00.")
-                : ValidateOptionsResult.Success;
+        if (ConflictBuffer < TimeSpan.Zero || ConflictBuffer > MaxConflictBuffer)
+        {
+            yield return $"Setting {Section}:ConflictBuffer must be between 00:00:00 and {MaxConflictBuffer:c}, e.g. 00:30:00.";
+        }
     }
 }
 
@@ -58,11 +52,11 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
         DocumentCursor? cursor = null;
         do
         {
-            // The stored summaries, not the interviews: three fields of each are needed, and a dense
-            // calendar puts dozens of interviews in the window (issue 7's benchmark: 80).
-            // The status is checked here, from the summary, not in the query: SQLite then reads the
-            // window from the time index without parsing each body for its status.
-            var page = await store.ListSummariesAsync(
+            // The stored list items, not the interviews: four fields of each are needed, and a dense
+            // calendar puts dozens of interviews in the window. The status is checked here, from the
+            // item, not in the query: SQLite then reads the window from the time index without parsing
+            // each body for its status.
+            var page = await store.ListItemsAsync(
                 interview.UserId,
                 new InterviewQuery(
                     ScheduledFrom: start - buffer - TimeSpan.FromMinutes(InterviewLimits.MaxDuration),
@@ -72,7 +66,7 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
                 cancellationToken);
             foreach (var item in page.Items)
             {
-                var other = JsonSerializer.Deserialize<Slot>(item, ApiJson.Options)
+                var other = JsonSerializer.Deserialize<Slot>(item, InterviewListItem.Json)
                     ?? throw new InvalidOperationException("A stored interview summary is empty.");
                 if (other.Id == interview.Id || !InterviewTransitions.IsOpen(other.Status))
                 {
@@ -101,7 +95,7 @@ public sealed class ConflictFinder(InterviewStore store, InterviewFeatureSetting
         return conflicts;
     }
 
-    /// <summary>The fields of a stored <see cref="InterviewSummary"/> a conflict needs; the others are skipped unread.</summary>
+    /// <summary>The fields of a stored <see cref="InterviewListItem"/> a conflict needs; the others are skipped unread.</summary>
     private sealed record Slot(Guid Id, InterviewStatus Status, DateTimeOffset ScheduledAt, int Duration);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

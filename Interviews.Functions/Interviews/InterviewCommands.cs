@@ -5,82 +5,123 @@ using Microsoft.Extensions.Logging;
 
 namespace Interviews.Functions.Interviews;
 
-/// <summary>
-/// Runs a command on a stored interview: load, check If-Match, apply the aggregate method, save with
-/// its events under the loaded ETag. Without If-Match a lost race is retried on the fresh version (so
-/// concurrent commands are never lost); with If-Match it is the client's 412.
-/// </summary>
-public sealed partial class InterviewCommands(InterviewStore store, TimeProvider time, ILogger<InterviewCommands> logger)
-{
-    private const int MaxAttempts = 40;
+/// <summary>An interview as a command saved it: its new ETag, and the conflicts its answer reports (read before the save).</summary>
+public sealed record InterviewChange(Interview Interview, string ETag, IReadOnlyList<InterviewConflict> Conflicts);
 
-    public async Task<Result<StoredInterview>> RunAsync(
+/// <summary>
+/// Runs one of the aggregate's verbs on a stored interview: load, check If-Match, apply the verb, read
+/// what the answer needs (the conflicts), then save the change with its events and its companions
+/// (an idempotency record) in one atomic write under the loaded ETag. Everything the answer needs is
+/// read before the write, so that a store failing at any point leaves either nothing changed (and a
+/// 503 the client may retry) or the whole change saved.
+/// </summary>
+public sealed partial class InterviewCommands(InterviewStore store, ConflictFinder conflicts, TimeProvider time, ILogger<InterviewCommands> logger) : IInterviewChanges
+{
+    /// <summary>How many times a command without If-Match is tried on fresh state before it gives up with <see cref="InterviewErrors.Contention"/>.</summary>
+    public const int MaxAttempts = 40;
+
+    /// <summary>The error of one attempt whose save lost the race with another write.</summary>
+    private static readonly Error Lost = new(ErrorKind.Conflict, "write-lost", "The interview changed during the command.");
+
+    /// <summary>
+    /// Applies <paramref name="verb"/> to the interview. With If-Match the stored version must match and a
+    /// lost race is the client's 412; without it a lost race is retried on the fresh version, so that
+    /// concurrent commands are never lost. A verb that changes nothing saves nothing.
+    /// </summary>
+    /// <param name="companions">Documents of the user's partition to write with the change, given the changed interview and the answer's conflicts.</param>
+    public async Task<Result<InterviewChange>> RunAsync(
         Guid userId,
         Guid interviewId,
         IfMatch ifMatch,
-        Func<Interview, DateTimeOffset, Result> command,
+        Func<Interview, DateTimeOffset, Result> verb,
         CancellationToken cancellationToken,
-        Func<Interview, IReadOnlyList<DocumentWrite>>? alsoWrite = null,
-        Func<Interview, CancellationToken, Task>? beforeSave = null)
+        Func<Interview, IReadOnlyList<InterviewConflict>, IReadOnlyList<DocumentWrite>>? companions = null)
     {
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        if (ifMatch.Present)
         {
-            var stored = await store.GetAsync(userId, interviewId, cancellationToken);
-            if (stored is null)
-            {
-                return InterviewErrors.NotFound;
-            }
-
-            if (!ifMatch.Matches(stored.ETag))
-            {
-                return InterviewErrors.PreconditionFailed;
-            }
-
-            var outcome = command(stored.Interview, time.GetUtcNow());
-            if (!outcome.IsSuccess)
-            {
-                return outcome.Error!;
-            }
-
-            if (stored.Interview.PendingEvents.Count == 0)
-            {
-                // Nothing changed (an idempotent repeat): nothing to save.
-                return stored;
-            }
-
-            // Reads that the answer needs happen before the write: a failing store then leaves nothing
-            // changed behind a 503, and a client's retry cannot apply the command twice.
-            if (beforeSave is not null)
-            {
-                await beforeSave(stored.Interview, cancellationToken);
-            }
-
-            var events = string.Join(',', stored.Interview.PendingEvents.Select(e => e.GetType().Name));
-            var saved = await store.SaveAsync(stored.Interview, stored.ETag, cancellationToken, alsoWrite?.Invoke(stored.Interview));
-            if (saved.IsSuccess)
-            {
-                LogSaved(logger, interviewId, events);
-                return stored with { ETag = saved.Value };
-            }
-
-            if (saved.Error!.Kind != ErrorKind.Conflict || saved.Error.Code == IdempotencyStore.TakenCode)
-            {
-                // Unavailable: retrying here would only add load to a throttled store. A taken
-                // idempotency record: the caller replays the answer of the request that took it.
-                return saved.Error;
-            }
-
-            if (ifMatch.Present)
-            {
-                return InterviewErrors.PreconditionFailed;
-            }
-
-            LogRetry(logger, interviewId, attempt);
-            // Spread the retries of concurrent writers so that they do not collide again in lockstep.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (attempt * 2))), cancellationToken);
+            var once = await TryAsync(userId, interviewId, ifMatch, verb, companions, cancellationToken);
+            return once.Error == Lost ? InterviewErrors.PreconditionFailed : once;
         }
 
-        return InterviewErrors.Contention;
+        return await RetryWhileLostAsync(interviewId, () => TryAsync(userId, interviewId, ifMatch, verb, companions, cancellationToken), cancellationToken);
+    }
+
+    async Task<Result<Interview>> IInterviewChanges.ApplyAsync(Guid userId, Guid interviewId, Func<Interview, DateTimeOffset, Result> change, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(userId, interviewId, IfMatch.None, change, cancellationToken);
+        return result.IsSuccess ? result.Value.Interview : result.Error!;
+    }
+
+    private async Task<Result<InterviewChange>> TryAsync(
+        Guid userId,
+        Guid interviewId,
+        IfMatch ifMatch,
+        Func<Interview, DateTimeOffset, Result> verb,
+        Func<Interview, IReadOnlyList<InterviewConflict>, IReadOnlyList<DocumentWrite>>? companions,
+        CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(userId, interviewId, cancellationToken) is not { } stored)
+        {
+            return Interview.NotFound;
+        }
+
+        if (!ifMatch.Matches(stored.ETag))
+        {
+            return InterviewErrors.PreconditionFailed;
+        }
+
+        var interview = stored.Interview;
+        var outcome = verb(interview, time.GetUtcNow());
+        if (!outcome.IsSuccess)
+        {
+            return outcome.Error!;
+        }
+
+        var found = await conflicts.FindAsync(interview, cancellationToken);
+        if (interview.PendingEvents.Count == 0)
+        {
+            // Nothing changed (an idempotent repeat): nothing to save.
+            return new InterviewChange(interview, stored.ETag, found);
+        }
+
+        var events = string.Join(',', interview.PendingEvents.Select(e => e.GetType().Name));
+        var companionWrites = companions?.Invoke(interview, found) ?? [];
+        var saved = await store.SaveAsync(interview, stored.ETag, companionWrites, cancellationToken);
+        if (saved.LostCompanion >= 0)
+        {
+            // A companion's document was taken meanwhile (an idempotency record: a concurrent repeat won).
+            return IdempotencyErrors.KeyTaken;
+        }
+
+        if (!saved.Saved)
+        {
+            return Lost;
+        }
+
+        LogSaved(logger, interviewId, events);
+        return new InterviewChange(interview, saved.ETag!, found);
+    }
+
+    /// <summary>Runs <paramref name="attempt"/> again while it loses a race, after a short random wait, at most <see cref="MaxAttempts"/> times.</summary>
+    private async Task<Result<T>> RetryWhileLostAsync<T>(Guid interviewId, Func<Task<Result<T>>> attempt, CancellationToken cancellationToken)
+    {
+        for (var attempts = 1; ; attempts++)
+        {
+            var result = await attempt();
+            if (result.Error != Lost)
+            {
+                return result;
+            }
+
+            if (attempts == MaxAttempts)
+            {
+                return InterviewErrors.Contention;
+            }
+
+            LogRetry(logger, interviewId, attempts);
+            // Spread the retries of concurrent writers so that they do not collide again in lockstep.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (attempts * 2))), cancellationToken);
+        }
     }
 
     // Ids and event names only: the request's log scope adds the trace id and the user id.

@@ -1,9 +1,18 @@
 using Interviews.Domain;
+using Interviews.Functions.Http;
 
 namespace Interviews.Functions.Interviews;
 
 // Requests: every field nullable so that a missing field is told apart from a default value and
 // reported by name. Date-times are strings so that a local time can be read in the interview's zone.
+// Each request turns its values into one call of the aggregate's verb; the rules live in the verb.
+
+/// <summary>A request body that runs one of the aggregate's verbs on a stored interview.</summary>
+public interface IInterviewCommandRequest
+{
+    /// <summary>The verb with this body's values: the rule it breaks, or a 400 naming each field whose value cannot be read.</summary>
+    Result ApplyTo(Interview interview, DateTimeOffset now);
+}
 
 public sealed record ScheduleInterviewRequest(
     Guid? ApplicationId,
@@ -12,7 +21,20 @@ public sealed record ScheduleInterviewRequest(
     int? Duration,
     string? Location,
     List<string?>? Interviewers,
-    string? Timezone);
+    string? Timezone)
+{
+    /// <summary>A new interview of <paramref name="userId"/> with this body's values, or every field that is wrong.</summary>
+    public Result<Interview> Schedule(Guid id, Guid userId, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        var details = InterviewDetails.Create(ApplicationId, InterviewType, Duration, Location, Interviewers, Timezone);
+        errors.AddFrom(details.Error);
+        var zone = details.IsSuccess ? details.Value.Timezone : IanaTimeZone.Create(Timezone) is { IsSuccess: true } valid ? valid.Value : null;
+        var scheduledAt = Instants.Parse(ScheduledAt, "scheduledAt", zone);
+        errors.AddFrom(scheduledAt.Error);
+        return errors.Any ? errors.ToError() : Interview.Schedule(id, userId, details.Value, scheduledAt.Value, now);
+    }
+}
 
 /// <summary>PUT /interviews/{id}: replaces the editable details. <c>scheduledAt</c> may be echoed back unchanged; moving the interview is a reschedule.</summary>
 public sealed record UpdateInterviewRequest(
@@ -22,14 +44,43 @@ public sealed record UpdateInterviewRequest(
     int? Duration,
     string? Location,
     List<string?>? Interviewers,
-    string? Timezone);
+    string? Timezone) : IInterviewCommandRequest
+{
+    public Result ApplyTo(Interview interview, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        var details = InterviewDetails.Create(ApplicationId, InterviewType, Duration, Location, Interviewers, Timezone);
+        errors.AddFrom(details.Error);
+        if (ScheduledAt is not null)
+        {
+            var scheduledAt = Instants.Parse(ScheduledAt, "scheduledAt", details.IsSuccess ? details.Value.Timezone : interview.Timezone);
+            errors.AddFrom(scheduledAt.Error);
+            if (scheduledAt.IsSuccess && scheduledAt.Value != interview.ScheduledAt)
+            {
+                errors.Add("scheduledAt", "The time cannot be changed here; use PUT /api/interviews/{id}/reschedule, which keeps the history.");
+            }
+        }
+
+        return errors.Any ? errors.ToError() : interview.UpdateDetails(details.Value, now);
+    }
+}
 
 public sealed record PrepareInterviewRequest(
     string? PreparationNotes,
     bool? ResearchCompleted,
     bool? QuestionsPrepped,
     bool? MaterialsGathered,
-    List<PreparationQuestionInput?>? Questions = null);
+    List<PreparationQuestionInput?>? Questions = null) : IInterviewCommandRequest
+{
+    /// <summary>
+    /// A preparation may hold 50 questions of 1,000 characters with 4,000 characters of notes each,
+    /// more than the usual 64 KB: its body may be 1 MB.
+    /// </summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    public Result ApplyTo(Interview interview, DateTimeOffset now) =>
+        interview.Prepare(PreparationNotes, ResearchCompleted ?? false, QuestionsPrepped ?? false, MaterialsGathered ?? false, now, Questions);
+}
 
 public sealed record CompleteInterviewRequest(
     string? CompletedAt,
@@ -37,18 +88,70 @@ public sealed record CompleteInterviewRequest(
     int? PerformanceRating,
     string? InterviewNotes,
     string? NextSteps,
-    bool? FollowUpRequired);
+    bool? FollowUpRequired) : IInterviewCommandRequest
+{
+    public Result ApplyTo(Interview interview, DateTimeOffset now)
+    {
+        DateTimeOffset? completedAt = null;
+        if (CompletedAt is not null)
+        {
+            var parsed = Instants.Parse(CompletedAt, "completedAt", interview.Timezone);
+            if (!parsed.IsSuccess)
+            {
+                return parsed.Error!;
+            }
+
+            completedAt = parsed.Value;
+        }
+
+        return interview.Complete(completedAt, ActualDuration, PerformanceRating, InterviewNotes, NextSteps, FollowUpRequired ?? false, now);
+    }
+}
 
 public sealed record RescheduleInterviewRequest(
     string? NewDateTime,
     string? Reason,
-    string? InitiatedBy);
+    string? InitiatedBy) : IInterviewCommandRequest
+{
+    public Result ApplyTo(Interview interview, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        var newTime = Instants.Parse(NewDateTime, "newDateTime", interview.Timezone);
+        errors.AddFrom(newTime.Error);
+        if (!EnumNames.TryParse<RescheduleInitiator>(InitiatedBy, out var initiatedBy))
+        {
+            errors.Add("initiatedBy", $"Who moved the interview is required: one of {EnumNames.Allowed<RescheduleInitiator>()}.");
+        }
+
+        return errors.Any ? errors.ToError() : interview.Reschedule(newTime.Value, Reason, initiatedBy, now);
+    }
+}
 
 public sealed record ThankYouNoteRequest(
     List<string?>? Recipients,
     string? Method,
     string? Notes,
-    string? SentAt);
+    string? SentAt) : IInterviewCommandRequest
+{
+    public Result ApplyTo(Interview interview, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        if (!EnumNames.TryParse<ThankYouMethod>(Method, out var method))
+        {
+            errors.Add("method", $"The method is required: one of {EnumNames.Allowed<ThankYouMethod>()}.");
+        }
+
+        DateTimeOffset? sentAt = null;
+        if (SentAt is not null)
+        {
+            var parsed = Instants.Parse(SentAt, "sentAt", interview.Timezone);
+            errors.AddFrom(parsed.Error);
+            sentAt = parsed.IsSuccess ? parsed.Value : null;
+        }
+
+        return errors.Any ? errors.ToError() : interview.RecordThankYouNote(Recipients, method, Notes, sentAt, now);
+    }
+}
 
 // Responses.
 
@@ -93,8 +196,9 @@ public sealed record InterviewResponse(
     string? VideoProvider,
     IReadOnlyList<InterviewConflict> Conflicts)
 {
+    /// <summary>The interview with the conflicts the answer reports.</summary>
     public static InterviewResponse From(Interview i, IReadOnlyList<InterviewConflict> conflicts) => new(
-        i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
+        i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, i.Timezone.FormatLocal(i.ScheduledAt), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.CompletedAt, i.ActualDuration, i.PerformanceRating, i.InterviewNotes, i.NextSteps, i.FollowUpRequired,
         i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.PreparationQuestions,
         i.ThankYouNoteSent, i.ThankYouSentAt,
@@ -102,9 +206,6 @@ public sealed record InterviewResponse(
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
         i.CreatedAt, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider, conflicts);
 
-    /// <summary>The wall-clock time in the interview's own zone, with its offset: "2026-01-05T06:00:00-08:00".</summary>
-    internal static string LocalTime(Interview i) =>
-        i.Timezone.ToLocal(i.ScheduledAt).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -112,32 +213,3 @@ public sealed record InterviewResponse(
 /// buffer of it: its id and time, the minutes the two overlap, and the minutes between them when they do not.
 /// </summary>
 public sealed record InterviewConflict(Guid InterviewId, DateTimeOffset ScheduledAt, int Duration, DateTimeOffset EndsAt, int OverlapMinutes, int GapMinutes);
-
-/// <summary>An interview in a list: what a list or calendar view shows, without notes and history.</summary>
-public sealed record InterviewSummary(
-    Guid Id,
-    Guid ApplicationId,
-    InterviewType InterviewType,
-    InterviewStatus Status,
-    DateTimeOffset ScheduledAt,
-    string ScheduledAtLocal,
-    int Duration,
-    string? Location,
-    IReadOnlyList<string> Interviewers,
-    string Timezone,
-    bool ResearchCompleted,
-    bool QuestionsPrepped,
-    bool MaterialsGathered,
-    DateTimeOffset? CompletedAt,
-    int? PerformanceRating,
-    bool FollowUpRequired,
-    bool ThankYouNoteSent,
-    int RescheduleCount,
-    DateTimeOffset UpdatedAt,
-    string? VideoProvider)
-{
-    public static InterviewSummary From(Interview i) => new(
-        i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, InterviewResponse.LocalTime(i), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
-        i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.CompletedAt, i.PerformanceRating, i.FollowUpRequired,
-        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider);
-}

@@ -1,8 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Interviews.Domain;
 using Interviews.Functions.Events;
 using Interviews.Functions.Storage;
-using System.Text.Json;
-using Interviews.Domain;
-using Interviews.Functions.Http;
 
 namespace Interviews.Functions.Interviews;
 
@@ -21,81 +21,125 @@ public sealed record InterviewQuery(
 
 public sealed record InterviewPage(IReadOnlyList<Interview> Items, DocumentCursor? Next);
 
-/// <summary>A list page of stored summaries (UTF-8 JSON of <see cref="InterviewSummary"/>), in order.</summary>
-public sealed record InterviewSummaryPage(IReadOnlyList<byte[]> Items, DocumentCursor? Next);
+/// <summary>A list page: each interview's <see cref="InterviewListItem"/> as stored (UTF-8 JSON), in order.</summary>
+public sealed record InterviewListPage(IReadOnlyList<byte[]> Items, DocumentCursor? Next);
+
+/// <summary>
+/// What a save did: the interview's new ETag, or which write lost a race — the interview's own (its id
+/// is taken, or it changed since the ETag it was loaded with), or one of the documents written with it
+/// (<see cref="LostCompanion"/>: its index). Nothing was written when it lost.
+/// </summary>
+public readonly record struct InterviewSave(string? ETag, int LostCompanion = -1)
+{
+    public bool Saved => ETag is not null;
+
+    public static InterviewSave Lost(int companion) => new(null, companion);
+}
 
 /// <summary>
 /// Interviews of a user, one document each in the user's partition (interviewers and reschedule
-/// history embedded), saved together with the domain events the change recorded — the outbox — in
-/// one atomic write, under optimistic concurrency on the ETag.
+/// history embedded) with its <see cref="InterviewListItem"/> beside it, saved together with the events
+/// the change recorded — the outbox — and any companion documents of the same partition (an idempotency
+/// record, another feature's document) in one atomic write, under optimistic concurrency on the ETag.
 /// </summary>
-public sealed class InterviewStore(IDocumentContainer container, StorageSettings settings)
+public sealed class InterviewStore(IDocumentContainer container, EventCatalog events, StorageSettings settings) : IInterviewReader
 {
-    public const string InterviewKind = "interview";
-    public const string EventKind = "event";
+    public const string Kind = "interview";
 
     /// <summary>The indexes the list queries need (SQLite builds them; Cosmos DB has them in its indexing policy).</summary>
     public static IReadOnlyList<IndexDefinition> Indexes { get; } =
     [
-        new("interviews_by_time", InterviewKind, [], "scheduledAt"),
-        new("interviews_by_status", InterviewKind, ["status"], "scheduledAt"),
-        new("interviews_by_application", InterviewKind, ["applicationId"], "scheduledAt"),
-        new("interviews_by_type", InterviewKind, ["interviewType"], "scheduledAt"),
+        new("interviews_by_time", Kind, [], "scheduledAt"),
+        new("interviews_by_status", Kind, ["status"], "scheduledAt"),
+        new("interviews_by_application", Kind, ["applicationId"], "scheduledAt"),
+        new("interviews_by_type", Kind, ["interviewType"], "scheduledAt"),
     ];
 
-    /// <summary>A save that the store could not take now (throttled, down, timed out); the client may retry.</summary>
-    public static Error StoreUnavailable { get; } = new(ErrorKind.Unavailable, "store-unavailable", "The store is busy or unavailable; retry after the time in Retry-After.");
+    /// <summary>The statuses of an interview that is still to happen.</summary>
+    private static readonly InterviewStatus[] OpenStatuses = [InterviewStatus.Scheduled, InterviewStatus.Prepared, InterviewStatus.Rescheduled];
 
-    public async Task<StoredInterview?> GetAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken)
+    private readonly DocumentKind<InterviewSnapshot> _interviews = new(container, Kind, key => key);
+
+    public async Task<StoredInterview?> GetAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken) =>
+        await _interviews.ReadAsync(Partition(userId), Key(interviewId), cancellationToken) is { } stored
+            ? new StoredInterview(Interview.Restore(stored.Value), stored.ETag)
+            : null;
+
+    async Task<Interview?> IInterviewReader.FindAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken) =>
+        (await GetAsync(userId, interviewId, cancellationToken))?.Interview;
+
+    async IAsyncEnumerable<Interview> IInterviewReader.ListAsync(
+        Guid userId, DateTimeOffset? from, bool openOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var document = await container.ReadAsync(Partition(userId), Id(interviewId), cancellationToken);
-        return document is { Kind: InterviewKind } ? new StoredInterview(ToInterview(document), document.ETag) : null;
+        var query = new InterviewQuery(Statuses: openOnly ? OpenStatuses : null, ScheduledFrom: from, Limit: 200);
+        do
+        {
+            var page = await ListAsync(userId, query, cancellationToken);
+            foreach (var interview in page.Items)
+            {
+                yield return interview;
+            }
+
+            query = query with { After = page.Next };
+        }
+        while (query.After is not null);
     }
 
     /// <summary>
-    /// Saves a new interview with its events; fails if the id is taken. <paramref name="alsoWrite"/> are
-    /// documents of the same partition written in the same batch (an idempotency record).
+    /// Saves <paramref name="interview"/> with its pending events and <paramref name="companions"/> (documents
+    /// of the same partition), all or nothing: a new interview when <paramref name="etag"/> is null, else a
+    /// change of the version with that ETag. Its pending events are cleared once saved, kept when not (a
+    /// retry saves them with the change).
     /// </summary>
-    public Task<Result<string>> CreateAsync(Interview interview, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
-        WriteAsync(interview, CreateWrite(interview), alsoWrite ?? [], cancellationToken);
+    public async Task<InterviewSave> SaveAsync(Interview interview, string? etag, IReadOnlyList<DocumentWrite> companions, CancellationToken cancellationToken)
+    {
+        var writes = new List<DocumentWrite>(1 + companions.Count + interview.PendingEvents.Count) { WriteOf(interview, etag) };
+        writes.AddRange(companions);
+        writes.AddRange(interview.PendingEvents.Select(e => events.Write(e, settings.EventTimeToLive)));
+        var outcome = await container.WriteAsync(Partition(interview.UserId), writes, cancellationToken);
+        if (!outcome.IsSuccess)
+        {
+            var companion = outcome.FailedIndex - 1;
+            return InterviewSave.Lost(companion >= 0 && companion < companions.Count ? companion : -1);
+        }
 
-    /// <summary>Saves a change with its events (and <paramref name="alsoWrite"/>) if the stored interview still has <paramref name="etag"/>.</summary>
-    public Task<Result<string>> SaveAsync(Interview interview, string etag, CancellationToken cancellationToken, IReadOnlyList<DocumentWrite>? alsoWrite = null) =>
-        WriteAsync(interview, DocumentWrite.Replace(Id(interview.Id), InterviewKind, Serialize(interview), etag, SummaryJson(interview)), alsoWrite ?? [], cancellationToken);
+        interview.ClearPendingEvents();
+        return new InterviewSave(outcome.ETags[0]!);
+    }
 
-    /// <summary>The write that creates <paramref name="interview"/>'s document, body and summary (the benchmark seeds with it too).</summary>
-    public static DocumentWrite CreateWrite(Interview interview) =>
-        DocumentWrite.Create(Id(interview.Id), InterviewKind, Serialize(interview), summary: SummaryJson(interview));
+    /// <summary>The write of <paramref name="interview"/>'s document and its list item, without its events (the benchmark seeds with it).</summary>
+    public DocumentWrite WriteOf(Interview interview, string? etag) =>
+        _interviews.Write(Key(interview.Id), interview.ToSnapshot(), etag, summary: InterviewListItem.Serialize(interview)) with { SummaryVersion = InterviewListItem.SchemaVersion };
 
-    /// <summary>Full interviews, for code that needs their state (conflicts, reminders, calendars, export).</summary>
+    /// <summary>Full interviews, for code that needs their state (reminders, calendars, export).</summary>
     public async Task<InterviewPage> ListAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
     {
         var page = await container.QueryAsync(DocumentQueryOf(userId, query), cancellationToken);
-        return new InterviewPage([.. page.Items.Select(ToInterview)], page.Next);
+        return new InterviewPage([.. page.Items.Select(d => Interview.Restore(_interviews.Read(d)))], page.Next);
     }
 
     /// <summary>
-    /// A list page as the API answers it: each interview's stored summary, the JSON of
-    /// <see cref="InterviewSummary"/>, passed on as it was written with the interview. A document
-    /// written before summaries were stored (an older embedded file) has its summary built from the body.
+    /// A list page: each interview's stored <see cref="InterviewListItem"/>, passed on as written with the
+    /// interview. An item written in another version of the record, or a document written before items
+    /// were stored, is rebuilt from the interview's body.
     /// </summary>
-    public async Task<InterviewSummaryPage> ListSummariesAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
+    public async Task<InterviewListPage> ListItemsAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
     {
         var page = await container.QuerySummariesAsync(DocumentQueryOf(userId, query), cancellationToken);
         var items = new List<byte[]>(page.Items.Count);
         foreach (var item in page.Items)
         {
-            if (item.Utf8Json is { } json)
+            if (item is { Utf8Json: { } json, Version: InterviewListItem.SchemaVersion })
             {
                 items.Add(json);
             }
-            else if (await container.ReadAsync(Partition(userId), item.Id, cancellationToken) is { Kind: InterviewKind } document)
+            else if (await _interviews.ReadAsync(Partition(userId), item.Id, cancellationToken) is { } stale)
             {
-                items.Add(System.Text.Encoding.UTF8.GetBytes(SummaryJson(ToInterview(document))));
+                items.Add(Encoding.UTF8.GetBytes(InterviewListItem.Serialize(Interview.Restore(stale.Value))));
             }
         }
 
-        return new InterviewSummaryPage(items, page.Next);
+        return new InterviewListPage(items, page.Next);
     }
 
     private static DocumentQuery DocumentQueryOf(Guid userId, InterviewQuery query)
@@ -110,7 +154,7 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
 
         if (query.ApplicationId is { } applicationId)
         {
-            filters.Add(FieldFilter.Equal("applicationId", Id(applicationId)));
+            filters.Add(FieldFilter.Equal("applicationId", Key(applicationId)));
         }
 
         if (query.InterviewType is { } type)
@@ -128,53 +172,10 @@ public sealed class InterviewStore(IDocumentContainer container, StorageSettings
             filters.Add(FieldFilter.Below("scheduledAt", StorageJson.Instant(before)));
         }
 
-        return new DocumentQuery(Partition(userId), InterviewKind, filters, "scheduledAt", query.Limit, query.After);
+        return new DocumentQuery(Partition(userId), Kind, filters, "scheduledAt", query.Limit, query.After);
     }
 
-    private async Task<Result<string>> WriteAsync(Interview interview, DocumentWrite write, IReadOnlyList<DocumentWrite> alsoWrite, CancellationToken cancellationToken)
-    {
-        var writes = new List<DocumentWrite>(1 + alsoWrite.Count + interview.PendingEvents.Count) { write };
-        writes.AddRange(alsoWrite);
-        writes.AddRange(interview.PendingEvents.Select(e => DocumentWrite.Create(Id(e.EventId), EventKind, SerializeEvent(e), settings.EventTimeToLive)));
-        var outcome = await container.WriteAsync(Partition(interview.UserId), writes, cancellationToken);
-        if (!outcome.IsSuccess)
-        {
-            // Nothing was written: the events stay pending, so a retry saves them with the change.
-            return outcome.Failure == WriteFailure.Unavailable ? StoreUnavailable
-                : outcome.FailedIndex >= 0 && outcome.FailedIndex < writes.Count && writes[outcome.FailedIndex].DocumentKind == IdempotencyStore.Kind ? IdempotencyStore.KeyTaken
-                : new Error(ErrorKind.Conflict, "write-conflict", "The interview was changed by another request.");
-        }
+    private static string Partition(Guid userId) => Key(userId);
 
-        interview.ClearPendingEvents();
-        return outcome.ETags[0]!;
-    }
-
-    private static Interview ToInterview(StoredDocument document) =>
-        Interview.Restore(JsonSerializer.Deserialize<InterviewSnapshot>(document.Json, StorageJson.Options)
-            ?? throw new InvalidOperationException($"Document {document.Id} is empty."));
-
-    private static string Serialize(Interview interview) => JsonSerializer.Serialize(interview.ToSnapshot(), StorageJson.Options);
-
-    /// <summary>
-    /// The summary stored with each save: the list's item exactly as the API writes it, so that a list
-    /// page is the stored bytes. Derived values (the local time, the video provider) are as of the save;
-    /// a later change of a zone's rules shows in the list when the interview is next saved, and at once
-    /// in GET. A change of <see cref="InterviewSummary"/>'s shape needs every stored summary rewritten
-    /// (or cleared, after which lists build them from the bodies).
-    /// </summary>
-    private static string SummaryJson(Interview interview) => JsonSerializer.Serialize(InterviewSummary.From(interview), ApiJson.Options);
-
-    /// <summary>An event document: its type name, the interview it belongs to, and the event's own fields as data.</summary>
-    private static string SerializeEvent(IDomainEvent domainEvent) => JsonSerializer.Serialize(
-        new EventDocument(
-            domainEvent.GetType().Name,
-            domainEvent.InterviewId,
-            domainEvent.UserId,
-            domainEvent.OccurredAt,
-            JsonSerializer.SerializeToElement(domainEvent, domainEvent.GetType(), StorageJson.Options)),
-        StorageJson.Options);
-
-    private static string Partition(Guid userId) => Id(userId);
-
-    private static string Id(Guid id) => id.ToString("D");
+    private static string Key(Guid id) => id.ToString("D");
 }

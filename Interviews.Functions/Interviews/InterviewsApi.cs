@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Interviews.Domain;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
-using Interviews.Functions.Reminders;
 using Interviews.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -10,16 +8,16 @@ using Microsoft.Azure.Functions.Worker;
 namespace Interviews.Functions.Interviews;
 
 /// <summary>
-/// The interview endpoints. Each function parses the request, calls one aggregate method through
-/// <see cref="InterviewCommands"/> (or reads through <see cref="InterviewStore"/>) and maps the result;
-/// the rules live in <see cref="Interview"/>.
+/// The interview endpoints. Each reads straight down: parse the request, load, call one aggregate verb
+/// (<see cref="IInterviewCommandRequest"/>), save the change with everything that belongs in its batch
+/// (<see cref="InterviewCommands"/>), map the answer. The rules live in <see cref="Interview"/>.
 /// </summary>
 public sealed class InterviewsApi(
     InterviewStore store,
     InterviewCommands commands,
-    NotificationSettingsStore notificationSettings,
-    IdempotencyStore idempotency,
+    Idempotency idempotency,
     ConflictFinder conflicts,
+    IEnumerable<IScheduleCompanion> scheduleCompanions,
     TimeProvider time)
 {
     private const string ScheduleEndpoint = "POST /interviews";
@@ -28,22 +26,15 @@ public sealed class InterviewsApi(
     public const int MaxPageSize = 200;
     public static readonly TimeSpan UpcomingWindow = TimeSpan.FromDays(30);
 
-    /// <summary>
-    /// A preparation may hold 50 questions of 1,000 characters with 4,000 characters of notes each,
-    /// more than the usual 64 KB: its body may be 1 MB.
-    /// </summary>
-    public const int MaxPrepareBodyBytes = 1024 * 1024;
+    /// <summary>How many times a new interview's write is tried when a companion document changed under it.</summary>
+    private const int MaxScheduleAttempts = 5;
 
     [Function("ScheduleInterview")]
     public async Task<IResult> Schedule(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "interviews")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var key = IdempotencyKey.From(request);
         if (!key.IsSuccess)
         {
@@ -56,85 +47,66 @@ public sealed class InterviewsApi(
             return body.Problem;
         }
 
-        var r = body.Value!;
-        var requestHash = IdempotencyStore.Hash(r, ApiJson.Options);
-        IdempotencyLookup? prior = null;
-        if (key.Value is { } k)
+        var repeat = await idempotency.BeginAsync(user, ScheduleEndpoint, key.Value, body.Value!, cancellationToken);
+        if (repeat.Answer is { } answer)
         {
-            prior = await idempotency.FindAsync(userId, ScheduleEndpoint, k.Value, cancellationToken);
-            if (prior.Record is { } record)
-            {
-                return await ReplayAsync(userId, record, requestHash, cancellationToken);
-            }
-        }
-
-        var errors = new ValidationErrors();
-        var details = InterviewDetails.Create(r.ApplicationId, r.InterviewType, r.Duration, r.Location, r.Interviewers, r.Timezone);
-        errors.AddFrom(details.Error);
-        var scheduledAt = Instants.Parse(r.ScheduledAt, "scheduledAt", details.IsSuccess ? details.Value.Timezone : ZoneOrNull(r.Timezone));
-        errors.AddFrom(scheduledAt.Error);
-        if (errors.Any)
-        {
-            return Problems.From(errors.ToError());
+            return answer;
         }
 
         var now = time.GetUtcNow();
-        var scheduled = Interview.Schedule(Guid.CreateVersion7(now), userId, details.Value, scheduledAt.Value, now);
+        var scheduled = body.Value!.Schedule(Guid.CreateVersion7(now), user.Id, now);
         if (!scheduled.IsSuccess)
         {
             return Problems.From(scheduled.Error!);
         }
 
-        // The token's address is where reminders go until the user picks one. Remembered before the
-        // interview is saved: if the store fails here the answer is a 503 and nothing was created, so a
-        // retry cannot create the interview twice (remembering the address again changes nothing).
-        await notificationSettings.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
         var interview = scheduled.Value;
-        var response = await ResponseAsync(interview, cancellationToken);
+        var response = InterviewResponse.From(interview, await conflicts.FindAsync(interview, cancellationToken));
         var location = $"/api/interviews/{interview.Id:D}";
-        IReadOnlyList<DocumentWrite>? alsoWrite = key.Value is { } keyValue
-            ? [IdempotencyStore.Write(keyValue.Value, Record(ScheduleEndpoint, requestHash, StatusCodes.Status201Created, response, location, interview, now), prior!.ExpiredETag)]
-            : null;
-        var saved = await store.CreateAsync(interview, cancellationToken, alsoWrite);
-        if (!saved.IsSuccess)
+        for (var attempt = 1; attempt <= MaxScheduleAttempts; attempt++)
         {
-            return saved.Error!.Code == IdempotencyStore.TakenCode
-                ? await ReplayWinnerAsync(userId, ScheduleEndpoint, key.Value!, requestHash, cancellationToken)
-                : Problems.From(saved.Error!);
+            // Another feature's documents (the token's e-mail address) go in the same write, read afresh each time.
+            var companions = new List<DocumentWrite>(repeat.RecordOf(StatusCodes.Status201Created, response, location, interview));
+            foreach (var companion in scheduleCompanions)
+            {
+                if (await companion.WriteWithAsync(user, cancellationToken) is { } write)
+                {
+                    companions.Add(write);
+                }
+            }
+
+            var saved = await store.SaveAsync(interview, null, companions, cancellationToken);
+            if (saved.Saved)
+            {
+                return new JsonResult<InterviewResponse>(response, StatusCodes.Status201Created, saved.ETag, location);
+            }
+
+            if (saved.LostCompanion == 0 && await repeat.WinnerAsync(cancellationToken) is { } winner)
+            {
+                // A concurrent repeat with the same key wrote its record first: answer what it answered.
+                return winner;
+            }
         }
 
-        return new JsonResult<InterviewResponse>(response, StatusCodes.Status201Created, saved.Value, location);
+        return Problems.From(InterviewErrors.Contention);
     }
 
     [Function("ListInterviews")]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "interviews")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var query = ListQuery.Parse(request.Query, DefaultPageSize, MaxPageSize);
-        if (!query.IsSuccess)
-        {
-            return Problems.From(query.Error!);
-        }
-
-        return await PageAsync(userId, query.Value, cancellationToken);
+        return query.IsSuccess ? await PageAsync(user, query.Value, cancellationToken) : Problems.From(query.Error!);
     }
 
     [Function("UpcomingInterviews")]
     public async Task<IResult> Upcoming(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "interviews/upcoming")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var paging = ListQuery.ParsePaging(request.Query, DefaultPageSize, MaxPageSize);
         if (!paging.IsSuccess)
         {
@@ -148,171 +120,97 @@ public sealed class InterviewsApi(
             ScheduledFrom = now,
             ScheduledBefore = now + UpcomingWindow,
         };
-        return await PageAsync(userId, query, cancellationToken);
+        return await PageAsync(user, query, cancellationToken);
     }
 
     [Function("GetInterview")]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "interviews/{id}")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
+        if (!Guid.TryParse(id, out var interviewId) || await store.GetAsync(user.Id, interviewId, cancellationToken) is not { } stored)
         {
-            return Problems.Unauthenticated();
+            return Problems.From(Interview.NotFound);
         }
 
-        if (!Guid.TryParse(id, out var interviewId) || await store.GetAsync(userId, interviewId, cancellationToken) is not { } stored)
-        {
-            return Problems.NotFound();
-        }
-
-        return await OkAsync(stored, cancellationToken);
+        var response = InterviewResponse.From(stored.Interview, await conflicts.FindAsync(stored.Interview, cancellationToken));
+        return new JsonResult<InterviewResponse>(response, StatusCodes.Status200OK, stored.ETag);
     }
 
     [Function("UpdateInterview")]
     public Task<IResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "interviews/{id}")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<UpdateInterviewRequest>(request, id, InterviewCommand.UpdateDetails, cancellationToken, (r, interview, now) =>
-        {
-            var errors = new ValidationErrors();
-            var details = InterviewDetails.Create(r.ApplicationId, r.InterviewType, r.Duration, r.Location, r.Interviewers, r.Timezone);
-            errors.AddFrom(details.Error);
-            if (r.ScheduledAt is not null)
-            {
-                var zone = details.IsSuccess ? details.Value.Timezone : interview.Timezone;
-                var scheduledAt = Instants.Parse(r.ScheduledAt, "scheduledAt", zone);
-                errors.AddFrom(scheduledAt.Error);
-                if (scheduledAt.IsSuccess && scheduledAt.Value != interview.ScheduledAt)
-                {
-                    errors.Add("scheduledAt", "The time cannot be changed here; use PUT /api/interviews/{id}/reschedule, which keeps the history.");
-                }
-            }
-
-            return errors.Any ? errors.ToError() : interview.UpdateDetails(details.Value, now);
-        });
+        ChangeAsync<UpdateInterviewRequest>(request, user, id, InterviewCommand.UpdateDetails, cancellationToken);
 
     [Function("CancelInterview")]
     public async Task<IResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "interviews/{id}")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         if (!Guid.TryParse(id, out var interviewId))
         {
-            return Problems.NotFound();
+            return Problems.From(Interview.NotFound);
         }
 
-        var result = await commands.RunAsync(userId, interviewId, IfMatch.From(request), (interview, now) => interview.Cancel(now), cancellationToken);
+        var result = await commands.RunAsync(user.Id, interviewId, IfMatch.From(request), (interview, now) => interview.Cancel(now), cancellationToken);
         return result.IsSuccess ? Results.NoContent() : Problems.From(result.Error!);
     }
 
     [Function("PrepareInterview")]
     public Task<IResult> Prepare(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "interviews/{id}/prepare")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<PrepareInterviewRequest>(request, id, InterviewCommand.Prepare, cancellationToken, maxBodyBytes: MaxPrepareBodyBytes, command: (r, interview, now) =>
-            interview.Prepare(r.PreparationNotes, r.ResearchCompleted ?? false, r.QuestionsPrepped ?? false, r.MaterialsGathered ?? false, now, r.Questions));
+        ChangeAsync<PrepareInterviewRequest>(request, user, id, InterviewCommand.Prepare, cancellationToken, PrepareInterviewRequest.MaxBodyBytes);
 
     [Function("CompleteInterview")]
     public Task<IResult> Complete(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "interviews/{id}/complete")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<CompleteInterviewRequest>(request, id, InterviewCommand.Complete, cancellationToken, (r, interview, now) =>
-        {
-            DateTimeOffset? completedAt = null;
-            if (r.CompletedAt is not null)
-            {
-                var parsed = Instants.Parse(r.CompletedAt, "completedAt", interview.Timezone);
-                if (!parsed.IsSuccess)
-                {
-                    return parsed.Error!;
-                }
-
-                completedAt = parsed.Value;
-            }
-
-            return interview.Complete(completedAt, r.ActualDuration, r.PerformanceRating, r.InterviewNotes, r.NextSteps, r.FollowUpRequired ?? false, now);
-        });
+        ChangeAsync<CompleteInterviewRequest>(request, user, id, InterviewCommand.Complete, cancellationToken);
 
     [Function("RescheduleInterview")]
     public Task<IResult> Reschedule(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "interviews/{id}/reschedule")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<RescheduleInterviewRequest>(request, id, InterviewCommand.Reschedule, cancellationToken, (r, interview, now) =>
-        {
-            var errors = new ValidationErrors();
-            var newTime = Instants.Parse(r.NewDateTime, "newDateTime", interview.Timezone);
-            errors.AddFrom(newTime.Error);
-            if (!EnumNames.TryParse<RescheduleInitiator>(r.InitiatedBy, out var initiatedBy))
-            {
-                errors.Add("initiatedBy", $"Who moved the interview is required: one of {EnumNames.Allowed<RescheduleInitiator>()}.");
-            }
+        ChangeAsync<RescheduleInterviewRequest>(request, user, id, InterviewCommand.Reschedule, cancellationToken);
 
-            return errors.Any ? errors.ToError() : interview.Reschedule(newTime.Value, r.Reason, initiatedBy, now);
-        });
-
+    /// <summary>The one command that takes an <c>Idempotency-Key</c>: recording a thank-you note twice is refused, so a retry must replay.</summary>
     [Function("RecordThankYouNote")]
     public Task<IResult> ThankYou(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "interviews/{id}/thank-you")] HttpRequest request,
+        CurrentUser user,
         string id,
         CancellationToken cancellationToken) =>
-        RunAsync<ThankYouNoteRequest>(request, id, InterviewCommand.RecordThankYouNote, cancellationToken, idempotent: true, command: (r, interview, now) =>
-        {
-            var errors = new ValidationErrors();
-            if (!EnumNames.TryParse<ThankYouMethod>(r.Method, out var method))
-            {
-                errors.Add("method", $"The method is required: one of {EnumNames.Allowed<ThankYouMethod>()}.");
-            }
+        ChangeAsync<ThankYouNoteRequest>(request, user, id, InterviewCommand.RecordThankYouNote, cancellationToken);
 
-            DateTimeOffset? sentAt = null;
-            if (r.SentAt is not null)
-            {
-                var parsed = Instants.Parse(r.SentAt, "sentAt", interview.Timezone);
-                errors.AddFrom(parsed.Error);
-                sentAt = parsed.IsSuccess ? parsed.Value : null;
-            }
-
-            if (errors.Any)
-            {
-                return errors.ToError();
-            }
-
-            return interview.RecordThankYouNote(r.Recipients, method, r.Notes, sentAt, now);
-        });
-
-    private async Task<IResult> RunAsync<TRequest>(
-        HttpRequest request,
-        string id,
-        InterviewCommand kind,
-        CancellationToken cancellationToken,
-        Func<TRequest, Interview, DateTimeOffset, Result> command,
-        bool idempotent = false,
-        int maxBodyBytes = JsonBody.MaxBytes)
-        where TRequest : class
+    /// <summary>
+    /// A command on a stored interview: an id that cannot exist is a 404 before the body is looked at (as
+    /// for any missing interview); the status is checked before the body's values, so that a command the
+    /// status forbids is a 409 whatever the body says.
+    /// </summary>
+    private async Task<IResult> ChangeAsync<TRequest>(
+        HttpRequest request, CurrentUser user, string id, InterviewCommand command, CancellationToken cancellationToken, int maxBodyBytes = JsonBody.MaxBytes)
+        where TRequest : class, IInterviewCommandRequest
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
-        // An id that cannot exist is a 404 before the body is looked at, as for any missing interview.
         if (!Guid.TryParse(id, out var interviewId))
         {
-            return Problems.NotFound();
+            return Problems.From(Interview.NotFound);
         }
 
-        var key = idempotent ? IdempotencyKey.From(request) : new Result<IdempotencyKey?>();
+        var key = command == InterviewCommand.RecordThankYouNote ? IdempotencyKey.From(request) : new Result<IdempotencyKey?>();
         if (!key.IsSuccess)
         {
             return Problems.From(key.Error!);
@@ -325,105 +223,43 @@ public sealed class InterviewsApi(
         }
 
         // Keys are per user and per endpoint; the interview's id is part of the endpoint.
-        var endpoint = $"{request.Method.ToUpperInvariant()} /interviews/{interviewId:D}/{kind}";
-        var requestHash = key.Value is null ? "" : IdempotencyStore.Hash(body.Value!, ApiJson.Options);
-        IdempotencyLookup? prior = null;
-        if (key.Value is { } k)
+        var repeat = await idempotency.BeginAsync(user, $"{request.Method.ToUpperInvariant()} /interviews/{interviewId:D}/{command}", key.Value, body.Value!, cancellationToken);
+        if (repeat.Answer is { } answer)
         {
-            prior = await idempotency.FindAsync(userId, endpoint, k.Value, cancellationToken);
-            if (prior.Record is { } record)
-            {
-                return await ReplayAsync(userId, record, requestHash, cancellationToken);
-            }
+            return answer;
         }
 
-        // The status is checked before the body's values, so that a command the status forbids is a 409
-        // whatever the body says. The answer's conflicts are read before the write (see beforeSave).
-        IReadOnlyList<InterviewConflict>? conflictsOfChange = null;
-        var result = await commands.RunAsync(
-            userId,
+        var change = await commands.RunAsync(
+            user.Id,
             interviewId,
             IfMatch.From(request),
-            (interview, now) => interview.Refusal(kind) is { } refused ? refused : command(body.Value!, interview, now),
+            (interview, now) => interview.Refusal(command) ?? body.Value!.ApplyTo(interview, now),
             cancellationToken,
-            key.Value is not { } keyValue ? null : interview =>
-            [
-                // Only idempotent commands on completed interviews (thank-you notes), which never conflict: the
-                // answer is known before the write.
-                IdempotencyStore.Write(
-                    keyValue.Value,
-                    Record(endpoint, requestHash, StatusCodes.Status200OK, InterviewResponse.From(interview, []), null, interview, time.GetUtcNow()),
-                    prior!.ExpiredETag),
-            ],
-            async (interview, ct) => conflictsOfChange = await conflicts.FindAsync(interview, ct));
-        if (!result.IsSuccess && key.Value is { } repeated)
+            (interview, found) => repeat.RecordOf(StatusCodes.Status200OK, InterviewResponse.From(interview, found), null, interview));
+        if (change.IsSuccess)
         {
-            // A concurrent repeat may have won between our look-up and our load: then this one saw its
-            // change (a thank-you note already recorded) and must answer what the winner answered.
-            var winner = await idempotency.FindAsync(userId, endpoint, repeated.Value, cancellationToken);
-            if (winner.Record is { } record)
-            {
-                return await ReplayAsync(userId, record, requestHash, cancellationToken);
-            }
-
-            if (result.Error!.Code == IdempotencyStore.TakenCode)
-            {
-                return Problems.From(InterviewErrors.Contention);
-            }
+            return new JsonResult<InterviewResponse>(InterviewResponse.From(change.Value.Interview, change.Value.Conflicts), StatusCodes.Status200OK, change.Value.ETag);
         }
 
-        if (!result.IsSuccess)
-        {
-            return Problems.From(result.Error!);
-        }
-
-        return conflictsOfChange is { } known
-            ? new JsonResult<InterviewResponse>(InterviewResponse.From(result.Value.Interview, known), StatusCodes.Status200OK, result.Value.ETag)
-            : await OkAsync(result.Value, cancellationToken);
+        // A concurrent repeat may have won between our look-up and our load: then this one saw its change
+        // (a thank-you note already recorded) or lost the record to it, and answers what the winner answered.
+        return await repeat.WinnerAsync(cancellationToken)
+            ?? Problems.From(change.Error!.Code == IdempotencyErrors.TakenCode ? InterviewErrors.Contention : change.Error);
     }
 
-    /// <summary>The answer a repeat gets: the original one, or 422 when the key came with another body.</summary>
-    private async Task<IResult> ReplayAsync(Guid userId, IdempotencyRecord record, string requestHash, CancellationToken cancellationToken)
+    private async Task<IResult> PageAsync(CurrentUser user, InterviewQuery query, CancellationToken cancellationToken)
     {
-        if (!string.Equals(record.RequestHash, requestHash, StringComparison.Ordinal))
-        {
-            return Problems.From(IdempotencyKey.Reused);
-        }
-
-        var current = await store.GetAsync(userId, record.InterviewId, cancellationToken);
-        return IdempotencyKey.Replay(record, current?.Interview.Version == record.InterviewVersion ? current.ETag : null);
+        var page = await store.ListItemsAsync(user.Id, query, cancellationToken);
+        return new ListPageResult(page.Items, Cursors.Encode(page.Next?.OrderValue, page.Next?.Id));
     }
+}
 
-    /// <summary>A concurrent repeat wrote its record first: answer what it answered.</summary>
-    private async Task<IResult> ReplayWinnerAsync(Guid userId, string endpoint, IdempotencyKey key, string requestHash, CancellationToken cancellationToken)
-    {
-        var winner = await idempotency.FindAsync(userId, endpoint, key.Value, cancellationToken);
-        return winner.Record is { } record
-            ? await ReplayAsync(userId, record, requestHash, cancellationToken)
-            : Problems.From(InterviewErrors.Contention);
-    }
-
-    private static IdempotencyRecord Record(string endpoint, string requestHash, int status, InterviewResponse response, string? location, Interview interview, DateTimeOffset now) =>
-        new(endpoint, requestHash, status, JsonSerializer.Serialize(response, ApiJson.Options), location, interview.Id, interview.Version, now);
-
-    private async Task<IResult> PageAsync(Guid userId, InterviewQuery query, CancellationToken cancellationToken)
-    {
-        var page = await store.ListSummariesAsync(userId, query, cancellationToken);
-        return new SummaryPageResult(page.Items, Cursors.Encode(page.Next));
-    }
-
-    private async Task<IResult> OkAsync(StoredInterview stored, CancellationToken cancellationToken) =>
-        new JsonResult<InterviewResponse>(await ResponseAsync(stored.Interview, cancellationToken), StatusCodes.Status200OK, stored.ETag);
-
-    /// <summary>The interview as every endpoint answers it.</summary>
-    private async Task<InterviewResponse> ResponseAsync(Interview interview, CancellationToken cancellationToken) =>
-        InterviewResponse.From(interview, await conflicts.FindAsync(interview, cancellationToken));
-
-
-    private static IanaTimeZone? ZoneOrNull(string? id)
-    {
-        var zone = IanaTimeZone.Create(id);
-        return zone.IsSuccess ? zone.Value : null;
-    }
-
+/// <summary>
+/// Another feature's document that belongs in the same atomic write as a newly scheduled interview (in
+/// the user's partition): saved with the interview or not at all.
+/// </summary>
+public interface IScheduleCompanion
+{
+    /// <summary>The write to add, read afresh for this attempt; null when there is nothing to write.</summary>
+    Task<DocumentWrite?> WriteWithAsync(CurrentUser user, CancellationToken cancellationToken);
 }

@@ -92,9 +92,16 @@ public static class ListQuery
         }
 
         DocumentCursor? cursor = null;
-        if (Single(query, "cursor", errors) is { } cursorText && !Cursors.TryDecode(cursorText, out cursor))
+        if (Single(query, "cursor", errors) is { } cursorText)
         {
-            errors.Add("cursor", "Not a cursor this API returned; start again without it.");
+            if (Cursors.TryDecode(cursorText, out var position))
+            {
+                cursor = new DocumentCursor(position.OrderValue, position.Id);
+            }
+            else
+            {
+                errors.Add("cursor", "Not a cursor this API returned; start again without it.");
+            }
         }
 
         return errors.Any ? errors.ToError() : new InterviewQuery(Limit: limit, After: cursor);

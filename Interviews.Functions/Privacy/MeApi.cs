@@ -3,7 +3,6 @@ using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Interviews.Functions.Privacy;
 
@@ -12,33 +11,23 @@ public sealed class MeApi(UserData userData)
 {
     [Function("ExportMyData")]
     public IResult Export(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/export")] HttpRequest request)
-    {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
-        return new ExportResult(userData, userId);
-    }
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/export")] HttpRequest request,
+        CurrentUser user) =>
+        new ExportResult(userData, user.Id);
 
     /// <summary>Irreversible: needs <c>?confirm=true</c>, else a 400 naming <c>confirm</c> and nothing is erased.</summary>
     [Function("EraseMyData")]
     public async Task<IResult> Erase(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "me")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         if (request.Query["confirm"] is not [{ } confirm] || !string.Equals(confirm, "true", StringComparison.Ordinal))
         {
             return Problems.From(Error.Validation("confirm", "Erasing all your data cannot be undone: send confirm=true to go ahead."));
         }
 
-        await userData.EraseAsync(userId, cancellationToken);
+        await userData.EraseAsync(user.Id, cancellationToken);
         return Results.NoContent();
     }
 
@@ -53,16 +42,5 @@ public sealed class MeApi(UserData userData)
             httpContext.Response.Headers.CacheControl = "no-store";
             await userData.ExportAsync(userId, httpContext.Response.Body, httpContext.RequestAborted);
         }
-    }
-
-    /// <summary>The export, the erasure and the interview features' own exporters and erasers (the calendar feature adds its own).</summary>
-    public static void Register(IServiceCollection services)
-    {
-        services.AddSingleton<UserData>();
-        services.AddSingleton<IUserDataExporter, InterviewsExporter>();
-        services.AddSingleton<IUserDataExporter, RemindersExporter>();
-        services.AddSingleton<IUserDataExporter, StoredRecordsExporter>();
-        services.AddSingleton<IUserDataEraser, RemindersEraser>();
-        services.AddSingleton<IUserDataEraser, DeadLettersEraser>();
     }
 }

@@ -77,10 +77,6 @@ public sealed class UserData(
             }
 
             var outcome = await documents.WriteAsync(partition, [.. page.Items.Select(d => DocumentWrite.Delete(d.Id, d.Kind))], cancellationToken);
-            if (outcome.Failure == WriteFailure.Unavailable)
-            {
-                throw new StoreUnavailableException("The store is unavailable.");
-            }
 
             // A document went or changed meanwhile (TTL, a last request of the user): read again.
             failures += outcome.IsSuccess ? 0 : 1;
@@ -88,158 +84,15 @@ public sealed class UserData(
 
         throw new InvalidOperationException($"The partition of user {userId} could not be emptied; run the erasure again.");
     }
-
-    /// <summary>Every document of one kind in the user's partition, page by page.</summary>
-    internal static async IAsyncEnumerable<StoredDocument> OfKindAsync(
-        IDocumentContainer container, Guid userId, string kind, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? after = null;
-        do
-        {
-            var page = await container.ReadPartitionAsync(userId.ToString("D"), after, 200, cancellationToken);
-            foreach (var document in page.Items.Where(d => d.Kind == kind))
-            {
-                yield return document;
-            }
-
-            after = page.Next?.Id;
-        }
-        while (after is not null);
-    }
-}
-
-/// <summary>The user's interviews in full (details, preparation, completion, reschedule history, thank-you note), in time order.</summary>
-public sealed class InterviewsExporter(InterviewStore store) : IUserDataExporter
-{
-    public string Section => "interviews";
-
-    public async Task WriteAsync(Guid userId, Utf8JsonWriter writer, CancellationToken cancellationToken)
-    {
-        writer.WriteStartArray();
-        DocumentCursor? cursor = null;
-        do
-        {
-            var page = await store.ListAsync(userId, new InterviewQuery(Limit: 200, After: cursor), cancellationToken);
-            foreach (var interview in page.Items)
-            {
-                JsonSerializer.Serialize(writer, interview.ToSnapshot(), ApiJson.Options);
-            }
-
-            await writer.FlushAsync(cancellationToken);
-            cursor = page.Next;
-        }
-        while (cursor is not null);
-
-        writer.WriteEndArray();
-    }
-}
-
-/// <summary>
-/// The domain events still kept (the outbox, until their time to live) and the idempotency records,
-/// as stored: <c>{"kind", "id", "document"}</c>.
-/// </summary>
-public sealed class StoredRecordsExporter(IDocumentContainer documents) : IUserDataExporter
-{
-    private static readonly string[] Kinds = [EventDocument.Kind, IdempotencyStore.Kind];
-
-    public string Section => "records";
-
-    public async Task WriteAsync(Guid userId, Utf8JsonWriter writer, CancellationToken cancellationToken)
-    {
-        writer.WriteStartArray();
-        string? after = null;
-        do
-        {
-            var page = await documents.ReadPartitionAsync(userId.ToString("D"), after, 200, cancellationToken);
-            foreach (var document in page.Items.Where(d => Kinds.Contains(d.Kind)))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("kind", document.Kind);
-                writer.WriteString("id", document.Id);
-                writer.WritePropertyName("document");
-                using var body = JsonDocument.Parse(document.Json);
-                body.WriteTo(writer);
-                writer.WriteEndObject();
-            }
-
-            await writer.FlushAsync(cancellationToken);
-            after = page.Next?.Id;
-        }
-        while (after is not null);
-
-        writer.WriteEndArray();
-    }
-}
-
-/// <summary>The user's notification settings (null when they never set any) and the reminders planned for their interviews.</summary>
-public sealed class RemindersExporter(IDocumentContainer documents, NotificationSettingsStore settings, ReminderStore reminders) : IUserDataExporter
-{
-    public string Section => "reminders";
-
-    public async Task WriteAsync(Guid userId, Utf8JsonWriter writer, CancellationToken cancellationToken)
-    {
-        writer.WriteStartObject();
-        writer.WritePropertyName("notificationSettings");
-        var (current, etag) = await settings.GetAsync(userId, cancellationToken);
-        if (etag is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            JsonSerializer.Serialize(writer, current, ApiJson.Options);
-        }
-
-        writer.WriteStartArray("reminders");
-        await foreach (var document in UserData.OfKindAsync(documents, userId, ReminderStore.PlanKind, cancellationToken))
-        {
-            var plan = JsonSerializer.Deserialize<ReminderPlan>(document.Json, StorageJson.Options)!;
-            foreach (var reminder in await reminders.OfPlanAsync(plan, cancellationToken))
-            {
-                JsonSerializer.Serialize(writer, reminder, ApiJson.Options);
-            }
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    }
-}
-
-/// <summary>The user's reminders, in the reminders container (partitioned by hour), found through the plans in the user's partition.</summary>
-public sealed class RemindersEraser(IDocumentContainer documents, ReminderStore reminders) : IUserDataEraser
-{
-    public async Task EraseAsync(Guid userId, CancellationToken cancellationToken)
-    {
-        await foreach (var document in UserData.OfKindAsync(documents, userId, ReminderStore.PlanKind, cancellationToken))
-        {
-            await reminders.DeleteAllAsync(JsonSerializer.Deserialize<ReminderPlan>(document.Json, StorageJson.Options)!, cancellationToken);
-        }
-    }
 }
 
 /// <summary>Parked events of the user (they hold the event's data), in the shared dead-letters partition.</summary>
-public sealed class DeadLettersEraser(IDocumentContainer documents) : IUserDataEraser
+public sealed class DeadLettersEraser(DeadLetters deadLetters) : IUserDataEraser
 {
     public async Task EraseAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var mine = new List<StoredDocument>();
-        DocumentCursor? cursor = null;
-        do
-        {
-            var page = await documents.QueryAsync(new DocumentQuery(DeadLetters.Partition, DeadLetters.Kind, [], "parkedAt", 200, cursor), cancellationToken);
-            mine.AddRange(page.Items.Where(d => JsonSerializer.Deserialize<DeadLetter>(d.Json, StorageJson.Options)!.UserId == userId));
-            cursor = page.Next;
-        }
-        while (cursor is not null);
-
-        foreach (var chunk in mine.Chunk(UserData.DeleteBatch))
-        {
-            var outcome = await documents.WriteAsync(DeadLetters.Partition, [.. chunk.Select(d => DocumentWrite.Delete(d.Id, d.Kind))], cancellationToken);
-            if (outcome.Failure == WriteFailure.Unavailable)
-            {
-                throw new StoreUnavailableException("The store is unavailable.");
-            }
-        }
+        var mine = await deadLetters.AllAsync(cancellationToken).Where(l => l.Letter.UserId == userId).Select(l => l.Id).ToListAsync(cancellationToken);
+        await deadLetters.DeleteAsync(mine, cancellationToken);
     }
 }
 

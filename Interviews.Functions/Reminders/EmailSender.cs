@@ -1,3 +1,4 @@
+using Interviews.Functions.Settings;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
@@ -8,7 +9,7 @@ namespace Interviews.Functions.Reminders;
 /// E-mail settings (section <c>Email</c>): an SMTP relay — Azure Communication Services' SMTP endpoint,
 /// SendGrid or any server. Without <see cref="SmtpSettings.Host"/> no e-mail is sent and reminders wait.
 /// </summary>
-public sealed class EmailSettings
+public sealed class EmailSettings : ICheckedSettings
 {
     public const string Section = "Email";
 
@@ -18,6 +19,45 @@ public sealed class EmailSettings
     public string? From { get; set; }
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Smtp.Host);
+
+    /// <summary>Only checked when a host is set: without one, e-mail is simply off.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (!IsConfigured)
+        {
+            yield break;
+        }
+
+        if (Smtp.Port is < 1 or > 65535)
+        {
+            yield return $"Setting {Section}:Smtp:Port must be a TCP port (1-65535).";
+        }
+
+        string? security = null;
+        try
+        {
+            _ = Smtp.SocketOptions;
+        }
+        catch (InvalidOperationException exception)
+        {
+            security = exception.Message;
+        }
+
+        if (security is not null)
+        {
+            yield return security;
+        }
+
+        if (Smtp.Timeout <= TimeSpan.Zero)
+        {
+            yield return $"Setting {Section}:Smtp:Timeout must be a positive time span.";
+        }
+
+        if (string.IsNullOrWhiteSpace(From) || !MailboxAddress.TryParse(From, out _))
+        {
+            yield return $"Setting {Section}:From must be the sender's address, e.g. \"Interviews <reminders@example.com>\".";
+        }
+    }
 }
 
 public sealed class SmtpSettings

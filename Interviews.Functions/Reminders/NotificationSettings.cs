@@ -1,3 +1,4 @@
+using Interviews.Functions.Auth;
 using Interviews.Functions.Events;
 using Interviews.Functions.Interviews;
 using System.Text.Json;
@@ -75,67 +76,68 @@ public sealed record NotificationSettings(
         text.Length <= 254 && MailboxAddress.TryParse(text, out var mailbox) && mailbox.Address == text && text.Contains('@', StringComparison.Ordinal);
 }
 
+/// <summary>A user changed their notification settings: their reminders are planned again. Carries no settings (no address): handlers read the current ones.</summary>
+public sealed record NotificationSettingsChanged(Guid EventId, Guid UserId, DateTimeOffset OccurredAt) : IEvent;
+
 /// <summary>Stores each user's <see cref="NotificationSettings"/> as one document in their partition.</summary>
-public sealed class NotificationSettingsStore(IDocumentContainer container, TimeProvider time)
+public sealed class NotificationSettingsStore(IDocumentContainer container, EventCatalog events, StorageSettings storage, TimeProvider time)
 {
     public const string Kind = "notification-settings";
-    public const string DocumentId = "notification-settings";
-    public const string ChangedEventType = "NotificationSettingsChanged";
 
-    public async Task<(NotificationSettings Settings, string? ETag)> GetAsync(Guid userId, CancellationToken cancellationToken)
-    {
-        var document = await container.ReadAsync(userId.ToString("D"), DocumentId, cancellationToken);
-        return document is null
-            ? (NotificationSettings.Default, null)
-            : (JsonSerializer.Deserialize<NotificationSettings>(document.Json, StorageJson.Options)!, document.ETag);
-    }
+    private readonly DocumentKind<NotificationSettings> _settings = new(container, Kind, _ => Kind);
 
-    /// <summary>Saves the settings with a "settings changed" event (the planner re-plans the user's reminders).</summary>
-    public async Task<Result<string>> SaveAsync(Guid userId, NotificationSettings settings, string? etag, CancellationToken cancellationToken)
+    public async Task<(NotificationSettings Settings, string? ETag)> GetAsync(Guid userId, CancellationToken cancellationToken) =>
+        await _settings.ReadAsync(Partition(userId), Kind, cancellationToken) is { } stored
+            ? (stored.Value, stored.ETag)
+            : (NotificationSettings.Default, null);
+
+    /// <summary>Saves the settings with a <see cref="NotificationSettingsChanged"/> event (the planner re-plans the user's reminders); null when they changed meanwhile.</summary>
+    public async Task<string?> SaveAsync(Guid userId, NotificationSettings settings, string? etag, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var eventId = Guid.CreateVersion7(now);
-        var json = JsonSerializer.Serialize(settings, StorageJson.Options);
-        var changed = JsonSerializer.Serialize(
-            new EventDocument(ChangedEventType, Guid.Empty, userId, now, JsonSerializer.SerializeToElement(settings, StorageJson.Options)), StorageJson.Options);
         var outcome = await container.WriteAsync(
-            userId.ToString("D"),
+            Partition(userId),
             [
-                etag is null ? DocumentWrite.Create(DocumentId, Kind, json) : DocumentWrite.Replace(DocumentId, Kind, json, etag),
-                DocumentWrite.Create(eventId.ToString("D"), EventDocument.Kind, changed),
+                _settings.Write(Kind, settings, etag),
+                events.Write(new NotificationSettingsChanged(Guid.CreateVersion7(now), userId, now), storage.EventTimeToLive),
             ],
             cancellationToken);
-        if (outcome.Failure == WriteFailure.Unavailable)
-        {
-            return InterviewStore.StoreUnavailable;
-        }
-
-        return outcome.IsSuccess
-            ? outcome.ETags[0]!
-            : new Error(ErrorKind.PreconditionFailed, "settings-changed", "The settings changed meanwhile; read them again.");
+        return outcome.IsSuccess ? outcome.ETags[0] : null;
     }
 
     /// <summary>
-    /// Keeps the token's e-mail address, the default recipient of reminders, when it is new or changed.
-    /// A point read on every call; a write only when the address differs. Losing a race here is harmless.
+    /// The write that keeps the token's e-mail address, the default recipient of reminders, when it is
+    /// new or changed; null when it is known already or is no address. A point read on every call.
     /// </summary>
-    public async Task RememberTokenEmailAsync(Guid userId, string? tokenEmail, CancellationToken cancellationToken)
+    public async Task<DocumentWrite?> RememberTokenEmailAsync(Guid userId, string? tokenEmail, CancellationToken cancellationToken)
     {
         if (tokenEmail is null || !NotificationSettings.IsAddress(tokenEmail))
         {
-            return;
+            return null;
         }
 
         var (settings, etag) = await GetAsync(userId, cancellationToken);
-        if (settings.TokenEmail == tokenEmail)
-        {
-            return;
-        }
-
-        var json = JsonSerializer.Serialize(settings with { TokenEmail = tokenEmail }, StorageJson.Options);
-        await container.WriteAsync(
-            userId.ToString("D"),
-            [etag is null ? DocumentWrite.Create(DocumentId, Kind, json) : DocumentWrite.Replace(DocumentId, Kind, json, etag)],
-            cancellationToken);
+        return settings.TokenEmail == tokenEmail ? null : _settings.Write(Kind, settings with { TokenEmail = tokenEmail }, etag);
     }
+
+    /// <summary>Writes <see cref="RememberTokenEmailAsync"/>'s document alone; losing a race here is harmless (the next request remembers it).</summary>
+    public async Task RememberTokenEmailNowAsync(Guid userId, string? tokenEmail, CancellationToken cancellationToken)
+    {
+        if (await RememberTokenEmailAsync(userId, tokenEmail, cancellationToken) is { } write)
+        {
+            await container.WriteAsync(Partition(userId), [write], cancellationToken);
+        }
+    }
+
+    private static string Partition(Guid userId) => userId.ToString("D");
+}
+
+/// <summary>
+/// The token's e-mail address goes in the same write as a newly scheduled interview: the first
+/// interview's reminders then have somewhere to go, and a failed schedule remembers nothing.
+/// </summary>
+public sealed class TokenEmailCompanion(NotificationSettingsStore settings) : IScheduleCompanion
+{
+    public Task<DocumentWrite?> WriteWithAsync(CurrentUser user, CancellationToken cancellationToken) =>
+        settings.RememberTokenEmailAsync(user.Id, user.Email, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Interviews.Domain;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -30,18 +31,16 @@ public sealed record NotificationSettingsResponse(
 /// <summary>GET and PUT /api/me/notification-settings: the caller's reminder preferences.</summary>
 public sealed class NotificationSettingsApi(NotificationSettingsStore store)
 {
+    private static readonly Error SettingsChanged = new(ErrorKind.PreconditionFailed, "etag-mismatch", "The settings have changed since the ETag in If-Match was read; read them again.");
+
     [Function("GetNotificationSettings")]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/notification-settings")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
-        await store.RememberTokenEmailAsync(userId, CurrentUser.Email(request), cancellationToken);
-        var (settings, etag) = await store.GetAsync(userId, cancellationToken);
+        await store.RememberTokenEmailNowAsync(user.Id, user.Email, cancellationToken);
+        var (settings, etag) = await store.GetAsync(user.Id, cancellationToken);
         return new JsonResult<NotificationSettingsResponse>(NotificationSettingsResponse.From(settings), etag: etag);
     }
 
@@ -49,13 +48,9 @@ public sealed class NotificationSettingsApi(NotificationSettingsStore store)
     [Function("PutNotificationSettings")]
     public async Task<IResult> Put(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "me/notification-settings")] HttpRequest request,
+        CurrentUser user,
         CancellationToken cancellationToken)
     {
-        if (CurrentUser.Id(request) is not { } userId)
-        {
-            return Problems.Unauthenticated();
-        }
-
         var body = await JsonBody.ReadAsync<NotificationSettingsRequest>(request, cancellationToken);
         if (body.Problem is not null)
         {
@@ -63,22 +58,21 @@ public sealed class NotificationSettingsApi(NotificationSettingsStore store)
         }
 
         var ifMatch = IfMatch.From(request);
-        var (current, etag) = await store.GetAsync(userId, cancellationToken);
+        var (current, etag) = await store.GetAsync(user.Id, cancellationToken);
         if (ifMatch.Present && (etag is null || !ifMatch.Matches(etag)))
         {
-            return Problems.From(InterviewErrors.PreconditionFailed);
+            return Problems.From(SettingsChanged);
         }
 
         var r = body.Value!;
-        var settings = NotificationSettings.Create(r.Email, r.ReminderMinutesBefore, r.NudgesEnabled, r.RemindersEnabled, r.Timezone, CurrentUser.Email(request) ?? current.TokenEmail);
+        var settings = NotificationSettings.Create(r.Email, r.ReminderMinutesBefore, r.NudgesEnabled, r.RemindersEnabled, r.Timezone, user.Email ?? current.TokenEmail);
         if (!settings.IsSuccess)
         {
             return Problems.From(settings.Error!);
         }
 
-        var saved = await store.SaveAsync(userId, settings.Value, etag, cancellationToken);
-        return saved.IsSuccess
-            ? new JsonResult<NotificationSettingsResponse>(NotificationSettingsResponse.From(settings.Value), etag: saved.Value)
-            : Problems.From(saved.Error!);
+        return await store.SaveAsync(user.Id, settings.Value, etag, cancellationToken) is { } saved
+            ? new JsonResult<NotificationSettingsResponse>(NotificationSettingsResponse.From(settings.Value), etag: saved)
+            : Problems.From(SettingsChanged);
     }
 }

@@ -13,9 +13,10 @@ namespace Interviews.Functions.Reminders;
 /// </summary>
 public static class ReminderEmail
 {
-    public static MimeMessage Compose(Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now)
+    /// <param name="calendarFile">The interview as an .ics file, attached to the message.</param>
+    public static MimeMessage Compose(Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, string calendarFile)
     {
-        var type = InterviewIcs.Describe(interview.InterviewType);
+        var type = InterviewTypes.Describe(interview.InterviewType);
         var local = interview.Timezone.ToLocal(interview.ScheduledAt);
         var subject = reminder.ReminderKind switch
         {
@@ -79,7 +80,7 @@ public static class ReminderEmail
         message.To.Add(MailboxAddress.Parse(to));
         var ics = new MimePart("text", "calendar")
         {
-            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(InterviewIcs.Serialize([InterviewIcs.Event(interview, now)])))),
+            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(calendarFile))),
             ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
             ContentTransferEncoding = ContentEncoding.Base64,
             FileName = "interview.ics",

@@ -12,44 +12,33 @@ namespace Interviews.Functions.Reminders;
 /// Idempotent: planning twice for the same state changes nothing the second time.
 /// </summary>
 public sealed partial class ReminderPlanner(
-    InterviewStore interviews,
+    IInterviewReader interviews,
     NotificationSettingsStore settingsStore,
     ReminderStore reminders,
     TimeProvider time,
-    ILogger<ReminderPlanner> logger) : IEventHandler
+    ILogger<ReminderPlanner> logger) : IEventHandler<IDomainEvent>, IEventHandler<NotificationSettingsChanged>
 {
     public string Name => "reminders";
 
-    public async Task HandleAsync(DeliveredEvent domainEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(IDomainEvent recorded, CancellationToken cancellationToken)
     {
-        var (settings, _) = await settingsStore.GetAsync(domainEvent.UserId, cancellationToken);
-        if (domainEvent.Type == NotificationSettingsStore.ChangedEventType)
-        {
-            await ReplanOpenInterviewsAsync(domainEvent.UserId, settings, cancellationToken);
-            return;
-        }
+        var (settings, _) = await settingsStore.GetAsync(recorded.UserId, cancellationToken);
+        var interview = await interviews.FindAsync(recorded.UserId, recorded.InterviewId, cancellationToken);
+        await PlanAsync(recorded.UserId, recorded.InterviewId, interview, settings, cancellationToken);
+    }
 
-        var stored = await interviews.GetAsync(domainEvent.UserId, domainEvent.InterviewId, cancellationToken);
-        await PlanAsync(domainEvent.UserId, domainEvent.InterviewId, stored?.Interview, settings, cancellationToken);
+    public async Task HandleAsync(NotificationSettingsChanged recorded, CancellationToken cancellationToken)
+    {
+        var (settings, _) = await settingsStore.GetAsync(recorded.UserId, cancellationToken);
+        await ReplanOpenInterviewsAsync(recorded.UserId, settings, cancellationToken);
     }
 
     private async Task ReplanOpenInterviewsAsync(Guid userId, NotificationSettings settings, CancellationToken cancellationToken)
     {
-        var query = new InterviewQuery(
-            Statuses: [InterviewStatus.Scheduled, InterviewStatus.Prepared, InterviewStatus.Rescheduled],
-            ScheduledFrom: time.GetUtcNow(),
-            Limit: 200);
-        do
+        await foreach (var interview in interviews.ListAsync(userId, time.GetUtcNow(), openOnly: true, cancellationToken))
         {
-            var page = await interviews.ListAsync(userId, query, cancellationToken);
-            foreach (var interview in page.Items)
-            {
-                await PlanAsync(userId, interview.Id, interview, settings, cancellationToken);
-            }
-
-            query = query with { After = page.Next };
+            await PlanAsync(userId, interview.Id, interview, settings, cancellationToken);
         }
-        while (query.After is not null);
     }
 
     private async Task PlanAsync(Guid userId, Guid interviewId, Interview? interview, NotificationSettings settings, CancellationToken cancellationToken)

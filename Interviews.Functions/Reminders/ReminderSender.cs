@@ -1,3 +1,4 @@
+using Interviews.Functions.Calendar;
 using Interviews.Functions.Diagnostics;
 using Interviews.Functions.Interviews;
 using Interviews.Functions.Storage;
@@ -15,10 +16,11 @@ namespace Interviews.Functions.Reminders;
 /// </summary>
 public sealed partial class ReminderSender(
     ReminderStore reminders,
-    InterviewStore interviews,
+    IInterviewReader interviews,
     NotificationSettingsStore settingsStore,
     ICheckpointStore checkpoints,
     IEmailSender email,
+    ICalendarFiles calendarFiles,
     EmailSettings emailSettings,
     TimeProvider time,
     ILogger<ReminderSender> logger)
@@ -89,7 +91,7 @@ public sealed partial class ReminderSender(
             return ReminderStatus.Sending;
         }
 
-        var interview = (await interviews.GetAsync(reminder.UserId, reminder.InterviewId, cancellationToken))?.Interview;
+        var interview = await interviews.FindAsync(reminder.UserId, reminder.InterviewId, cancellationToken);
         var (settings, _) = await settingsStore.GetAsync(reminder.UserId, cancellationToken);
         var address = settings.EffectiveEmail;
         var nudgeOff = reminder.ReminderKind != ReminderKind.Before && !settings.NudgesEnabled;
@@ -103,7 +105,7 @@ public sealed partial class ReminderSender(
 
         try
         {
-            await email.SendAsync(ReminderEmail.Compose(reminder, interview!, settings, emailSettings.From!, address, now), cancellationToken);
+            await email.SendAsync(ReminderEmail.Compose(reminder, interview!, settings, emailSettings.From!, address, now, calendarFiles.ForInterview(interview!, now)), cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -50,62 +50,32 @@ public sealed class ReminderStore(IDocumentContainer reminders, IDocumentContain
     public static DateTimeOffset StartOfHour(string hour) =>
         DateTimeOffset.ParseExact(hour + ":00:00Z", "yyyy-MM-dd'T'HH:mm:ssZ", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    public async Task<(ReminderPlan Plan, string? ETag)> GetPlanAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken)
-    {
-        var document = await interviews.ReadAsync(userId.ToString("D"), PlanId(interviewId), cancellationToken);
-        return document is null
-            ? (new ReminderPlan(interviewId, []), null)
-            : (JsonSerializer.Deserialize<ReminderPlan>(document.Json, StorageJson.Options)!, document.ETag);
-    }
+    private readonly DocumentKind<Reminder> _reminders = new(reminders, Kind, key => key);
+    private readonly DocumentKind<ReminderPlan> _plans = new(interviews, PlanKind);
 
-    public async Task<bool> SavePlanAsync(Guid userId, ReminderPlan plan, string? etag, CancellationToken cancellationToken)
-    {
-        var json = JsonSerializer.Serialize(plan, StorageJson.Options);
-        var id = PlanId(plan.InterviewId);
-        var outcome = await interviews.WriteAsync(
-            userId.ToString("D"),
-            [etag is null ? DocumentWrite.Create(id, PlanKind, json) : DocumentWrite.Replace(id, PlanKind, json, etag)],
-            cancellationToken);
-        return Succeeded(outcome);
-    }
+    public async Task<(ReminderPlan Plan, string? ETag)> GetPlanAsync(Guid userId, Guid interviewId, CancellationToken cancellationToken) =>
+        await _plans.ReadAsync(Partition(userId), Key(interviewId), cancellationToken) is { } stored
+            ? (stored.Value, stored.ETag)
+            : (new ReminderPlan(interviewId, []), null);
 
-    public async Task<(Reminder Reminder, string ETag)?> GetAsync(string hour, string id, CancellationToken cancellationToken)
-    {
-        var document = await reminders.ReadAsync(hour, id, cancellationToken);
-        return document is null ? null : (Deserialize(document), document.ETag);
-    }
+    /// <summary>Saves a plan (created when <paramref name="etag"/> is null); false when it changed meanwhile.</summary>
+    public async Task<bool> SavePlanAsync(Guid userId, ReminderPlan plan, string? etag, CancellationToken cancellationToken) =>
+        await _plans.SaveAsync(Partition(userId), Key(plan.InterviewId), plan, etag, cancellationToken) is not null;
+
+    public async Task<(Reminder Reminder, string ETag)?> GetAsync(string hour, string id, CancellationToken cancellationToken) =>
+        await _reminders.ReadAsync(hour, id, cancellationToken) is { } stored ? (stored.Value, stored.ETag) : null;
 
     /// <summary>Creates a reminder; one that already exists (a repeated delivery) is left as it is.</summary>
-    public async Task CreateAsync(string hour, string id, Reminder reminder, CancellationToken cancellationToken)
-    {
-        var outcome = await reminders.WriteAsync(hour, [DocumentWrite.Create(id, Kind, Serialize(reminder))], cancellationToken);
-        if (!outcome.IsSuccess && outcome.Failure != WriteFailure.AlreadyExists)
-        {
-            Succeeded(outcome);
-        }
-    }
+    public Task CreateAsync(string hour, string id, Reminder reminder, CancellationToken cancellationToken) =>
+        _reminders.SaveAsync(hour, id, reminder, null, cancellationToken);
 
     /// <summary>Replaces a reminder if it still has <paramref name="etag"/>; returns the new ETag, or null if it changed meanwhile.</summary>
-    public async Task<string?> ReplaceAsync(string hour, string id, Reminder reminder, string etag, CancellationToken cancellationToken)
-    {
-        var outcome = await reminders.WriteAsync(hour, [DocumentWrite.Replace(id, Kind, Serialize(reminder), etag)], cancellationToken);
-        if (outcome.IsSuccess)
-        {
-            return outcome.ETags[0];
-        }
+    public Task<string?> ReplaceAsync(string hour, string id, Reminder reminder, string etag, CancellationToken cancellationToken) =>
+        _reminders.SaveAsync(hour, id, reminder, etag, cancellationToken);
 
-        _ = Succeeded(outcome);
-        return null;
-    }
-
-    public async Task DeleteAsync(string hour, string id, string etag, CancellationToken cancellationToken)
-    {
-        var outcome = await reminders.WriteAsync(hour, [DocumentWrite.Delete(id, Kind, etag)], cancellationToken);
-        if (!outcome.IsSuccess && outcome.Failure is not (WriteFailure.NotFound or WriteFailure.PreconditionFailed))
-        {
-            Succeeded(outcome);
-        }
-    }
+    /// <summary>Deletes a reminder if it still has <paramref name="etag"/>; one that changed or went meanwhile is left.</summary>
+    public Task DeleteAsync(string hour, string id, string etag, CancellationToken cancellationToken) =>
+        _reminders.DeleteAsync(hour, id, etag, cancellationToken);
 
     /// <summary>The reminders of an hour that are not finished (due or being sent), soonest first.</summary>
     public async Task<IReadOnlyList<(string Id, Reminder Reminder, string ETag)>> PendingAsync(string hour, CancellationToken cancellationToken)
@@ -117,7 +87,7 @@ public sealed class ReminderStore(IDocumentContainer reminders, IDocumentContain
             var page = await reminders.QueryAsync(
                 new DocumentQuery(hour, Kind, [FieldFilter.In("status", nameof(ReminderStatus.Due), nameof(ReminderStatus.Sending))], "sendAfter", 200, cursor),
                 cancellationToken);
-            pending.AddRange(page.Items.Select(d => (d.Id, Deserialize(d), d.ETag)));
+            pending.AddRange(page.Items.Select(d => (d.Id, _reminders.Read(d), d.ETag)));
             cursor = page.Next;
         }
         while (cursor is not null);
@@ -125,15 +95,19 @@ public sealed class ReminderStore(IDocumentContainer reminders, IDocumentContain
         return pending;
     }
 
+    /// <summary>The plans in a user's partition, one per interview that ever had reminders (a user's export and erasure).</summary>
+    public IAsyncEnumerable<ReminderPlan> PlansOfAsync(Guid userId, CancellationToken cancellationToken) =>
+        _plans.InPartitionAsync(Partition(userId), cancellationToken).Select(p => p.Document.Value);
+
     /// <summary>The reminders of a plan that still exist (for a user's export).</summary>
     public async Task<IReadOnlyList<Reminder>> OfPlanAsync(ReminderPlan plan, CancellationToken cancellationToken)
     {
         var found = new List<Reminder>(plan.Entries.Count);
         foreach (var entry in plan.Entries)
         {
-            if (await reminders.ReadAsync(entry.Hour, entry.Id, cancellationToken) is { } document)
+            if (await _reminders.ReadAsync(entry.Hour, entry.Id, cancellationToken) is { } stored)
             {
-                found.Add(Deserialize(document));
+                found.Add(stored.Value);
             }
         }
 
@@ -145,25 +119,11 @@ public sealed class ReminderStore(IDocumentContainer reminders, IDocumentContain
     {
         foreach (var entry in plan.Entries)
         {
-            var outcome = await reminders.WriteAsync(entry.Hour, [DocumentWrite.Delete(entry.Id, Kind)], cancellationToken);
-            if (!outcome.IsSuccess && outcome.Failure != WriteFailure.NotFound)
-            {
-                Succeeded(outcome);
-            }
+            await _reminders.DeleteAsync(entry.Hour, entry.Id, null, cancellationToken);
         }
     }
 
-    private static string PlanId(Guid interviewId) => $"reminder-plan:{interviewId:D}";
+    private static string Partition(Guid userId) => userId.ToString("D");
 
-    private static string Serialize(Reminder reminder) => JsonSerializer.Serialize(reminder, StorageJson.Options);
-
-    private static Reminder Deserialize(StoredDocument document) => JsonSerializer.Deserialize<Reminder>(document.Json, StorageJson.Options)!;
-
-    /// <summary>A conflict is an answer; an unavailable store is an exception, so that the caller retries later.</summary>
-    private static bool Succeeded(WriteOutcome outcome) => outcome.Failure switch
-    {
-        null => true,
-        WriteFailure.Unavailable => throw new StoreUnavailableException("The store is unavailable."),
-        _ => false,
-    };
+    private static string Key(Guid interviewId) => interviewId.ToString("D");
 }

@@ -43,12 +43,15 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     /// <summary>Where a document's <see cref="DocumentWrite.Summary"/> is kept: a property beside the body's, excluded from indexing.</summary>
     public const string SummaryField = "summary";
 
+    /// <summary>Where a document's <see cref="DocumentWrite.SummaryVersion"/> is kept, beside the summary.</summary>
+    public const string SummaryVersionField = "summaryVersion";
+
     /// <summary>The most writes one TransactionalBatch may hold.</summary>
     public const int MaxBatchWrites = 100;
 
     private static readonly Meter SharedMeter = new(MeterName);
-    private static readonly string[] SystemProperties = ["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn", "ttl", SummaryField];
-    private const string PingId = "interviews-ping";
+    private static readonly string[] SystemProperties = ["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn", "ttl", SummaryField, SummaryVersionField];
+    private const string ProbeId = "health-probe";
 
     // Cosmos DB SQL keywords, which cannot follow "c." as a field name.
     private static readonly HashSet<string> SqlKeywords = new(
@@ -128,16 +131,9 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
             throw new ArgumentException($"A Cosmos DB transactional batch holds at most {MaxBatchWrites} writes; this one has {writes.Count}.", nameof(writes));
         }
 
-        try
-        {
-            return _batchMode == CosmosBatchMode.SingleItemWrites
-                ? await WriteOneAsync(partitionKey, writes, cancellationToken)
-                : await WriteBatchAsync(partitionKey, writes, cancellationToken);
-        }
-        catch (StoreUnavailableException)
-        {
-            return WriteOutcome.Failed(WriteFailure.Unavailable, -1);
-        }
+        return _batchMode == CosmosBatchMode.SingleItemWrites
+            ? await WriteOneAsync(partitionKey, writes, cancellationToken)
+            : await WriteBatchAsync(partitionKey, writes, cancellationToken);
     }
 
     public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
@@ -155,7 +151,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     /// <summary>The same query projected to the id, the summary and the order value: a page's request charge and bytes without the bodies.</summary>
     public async Task<SummaryPage> QuerySummariesAsync(DocumentQuery query, CancellationToken cancellationToken)
     {
-        var projection = $"{Field("id")}, {Field(SummaryField)}, {Field(query.OrderBy)}";
+        var projection = $"{Field("id")}, {Field(SummaryField)}, {Field(SummaryVersionField)}, {Field(query.OrderBy)}";
         var (items, next) = await ReadQueryPageAsync<DocumentSummary>(query, BuildQuery(query, _indexes, projection), "query-summaries", async (content, token) =>
         {
             using var page = await JsonDocument.ParseAsync(content, cancellationToken: token);
@@ -171,7 +167,8 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
                     : null;
                 var orderValue = document.TryGetProperty(query.OrderBy, out var order) && order.ValueKind == JsonValueKind.String ? order.GetString()! : "";
                 var id = document.GetProperty("id").GetString()!;
-                return (new DocumentSummary(id, summary), id, orderValue);
+                var version = document.TryGetProperty(SummaryVersionField, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
+                return (new DocumentSummary(id, summary, version), id, orderValue);
             })];
         }, cancellationToken);
         return new SummaryPage(items, next);
@@ -282,14 +279,12 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
         EnsureSuccess(response, "checkpoint-write");
     }
 
-    /// <summary>A point read of an id that never exists: 1 RU, proves the account answers and the container exists.</summary>
-    public async Task PingAsync(CancellationToken cancellationToken)
+    /// <summary>An upsert of the probe document in the <c>leases</c> container (about 10 RU): the account answers, the containers exist and writes are taken.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
     {
-        using var response = await SendAsync("ping", () => _documents.ReadItemStreamAsync(PingId, new PartitionKey(PingId), null, cancellationToken), cancellationToken);
-        if (!IsMissingItem(response))
-        {
-            EnsureSuccess(response, "ping");
-        }
+        using var body = ToStream(new JsonObject { ["id"] = ProbeId, [KindField] = "health-probe" });
+        using var response = await SendAsync("probe", () => _leases.UpsertItemStreamAsync(body, new PartitionKey(ProbeId), null, cancellationToken), cancellationToken);
+        EnsureSuccess(response, "probe");
     }
 
     /// <summary>
@@ -426,7 +421,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
         HttpStatusCode.Conflict => WriteFailure.AlreadyExists,
         HttpStatusCode.PreconditionFailed => WriteFailure.PreconditionFailed,
         HttpStatusCode.NotFound => WriteFailure.NotFound,
-        _ when IsTransient(status) => WriteFailure.Unavailable,
+        _ when IsTransient(status) => throw new StoreUnavailableException($"Cosmos DB answered the write with {(int)status} after the SDK's retries."),
         _ => throw new InvalidOperationException($"Cosmos DB refused the write: {(int)status} {message}"),
     };
 
@@ -517,15 +512,16 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
             body["ttl"] = (int)Math.Clamp(Math.Ceiling(ttl.TotalSeconds), 1, int.MaxValue);
         }
 
-        if (body.ContainsKey(SummaryField))
+        if (body.ContainsKey(SummaryField) || body.ContainsKey(SummaryVersionField))
         {
-            throw new ArgumentException($"'{SummaryField}' is reserved for the document's summary.", nameof(write));
+            throw new ArgumentException($"'{SummaryField}' and '{SummaryVersionField}' are reserved for the document's summary.", nameof(write));
         }
 
         if (write.Summary is { } summary)
         {
             body[SummaryField] = JsonNode.Parse(summary) as JsonObject
                 ?? throw new ArgumentException("A summary must be a JSON object.", nameof(write));
+            body[SummaryVersionField] = write.SummaryVersion;
         }
 
         return body;

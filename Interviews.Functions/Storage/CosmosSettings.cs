@@ -1,3 +1,4 @@
+using Interviews.Functions.Settings;
 using Azure.Identity;
 using Microsoft.Azure.Cosmos;
 
@@ -8,7 +9,7 @@ namespace Interviews.Functions.Storage;
 /// <see cref="AccountEndpoint"/> for a managed identity, selects the Cosmos DB store; without either
 /// the embedded SQLite store is used (LocalHost only: the Functions app refuses to start).
 /// </summary>
-public sealed class CosmosSettings
+public sealed class CosmosSettings : ICheckedSettings
 {
     public const string Section = "Cosmos";
 
@@ -43,6 +44,28 @@ public sealed class CosmosSettings
     public TimeSpan MaxRetryWaitTimeOnRateLimitedRequests { get; set; } = TimeSpan.FromSeconds(10);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(AccountEndpoint);
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxRetryAttemptsOnRateLimitedRequests is < 0 or > 100)
+        {
+            yield return $"Setting {Section}:MaxRetryAttemptsOnRateLimitedRequests must be from 0 to 100.";
+        }
+
+        if (MaxRetryWaitTimeOnRateLimitedRequests < TimeSpan.Zero || MaxRetryWaitTimeOnRateLimitedRequests > TimeSpan.FromMinutes(2))
+        {
+            yield return $"Setting {Section}:MaxRetryWaitTimeOnRateLimitedRequests must be a time span from 00:00:00 to 00:02:00.";
+        }
+    }
+
+    /// <summary>The deployed app's own check: it stores its data in Cosmos DB only, so the settings must select it.</summary>
+    public static IEnumerable<string> RequiredForDeployedApp(CosmosSettings settings)
+    {
+        if (!settings.IsConfigured)
+        {
+            yield return MissingMessage;
+        }
+    }
 
     /// <summary>The message of a host that needs Cosmos DB and has no settings for it.</summary>
     public static string MissingMessage =>

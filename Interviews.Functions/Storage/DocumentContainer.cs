@@ -5,13 +5,15 @@ namespace Interviews.Functions.Storage;
 /// The one seam between the typed stores and a storage backend: a container of JSON documents
 /// grouped in partitions (a user's id), with point reads, atomic conditional writes within one
 /// partition, an ordered keyset query over a few indexed fields, and a change feed. Cosmos DB and the
-/// embedded SQLite file each implement it once; every typed store (<see cref="InterviewStore"/>, …)
-/// is written once on top of it.
+/// embedded SQLite file each implement it once; every typed store is written once on top of it, through
+/// <see cref="DocumentKind{T}"/>.
 /// </summary>
 /// <remarks>
-/// Reads, queries, feed reads and checkpoints that fail because the backend is unavailable (throttled,
-/// down, timed out) throw <see cref="StoreUnavailableException"/>; writes report
-/// <see cref="WriteFailure.Unavailable"/>. Every other failure is a bug and throws.
+/// One failure policy for every operation: a backend that cannot serve it for now (throttled, down,
+/// timed out, a full disk, a lock held elsewhere, an I/O error) throws
+/// <see cref="StoreUnavailableException"/>, after a bounded wait. A write that loses a race (the id is
+/// taken, the ETag changed, the document is gone) is an answer, <see cref="WriteOutcome.Failure"/>.
+/// Every other failure is a bug and throws.
 /// </remarks>
 public interface IDocumentContainer
 {
@@ -26,8 +28,7 @@ public interface IDocumentContainer
     /// <summary>
     /// The page <see cref="QueryAsync"/> would return, with each document's summary in place of its body:
     /// the JSON its typed store wrote beside the body (<see cref="DocumentWrite.Summary"/>), as UTF-8, or
-    /// null for a document written without one. A list page is then read without reading, parsing or
-    /// mapping the bodies, which were nine tenths of its cost (issue 7).
+    /// null for a document written without one. A list is then read without reading or parsing the bodies.
     /// </summary>
     Task<SummaryPage> QuerySummariesAsync(DocumentQuery query, CancellationToken cancellationToken);
 
@@ -40,8 +41,11 @@ public interface IDocumentContainer
     /// </summary>
     Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken);
 
-    /// <summary>Checks that the backend answers; reads no data.</summary>
-    Task PingAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Checks that the backend takes a write now: writes a probe document of its own (never a typed
+    /// store's), so that a full disk or a held lock shows, not only a backend that answers reads.
+    /// </summary>
+    Task ProbeAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// One page of every document of a partition, any kind, ordered by id, after the id
@@ -90,11 +94,14 @@ public sealed record DocumentWrite(WriteKind Kind, string Id, string DocumentKin
     /// </summary>
     public string? Summary { get; init; }
 
-    public static DocumentWrite Create(string id, string kind, string json, TimeSpan? timeToLive = null, string? summary = null) =>
-        new(WriteKind.Create, id, kind, json, null, timeToLive) { Summary = summary };
+    /// <summary>The version of the typed store's summary format that <see cref="Summary"/> was written in (0: none said).</summary>
+    public int SummaryVersion { get; init; }
 
-    public static DocumentWrite Replace(string id, string kind, string json, string ifMatch, string? summary = null) =>
-        new(WriteKind.Replace, id, kind, json, ifMatch) { Summary = summary };
+    public static DocumentWrite Create(string id, string kind, string json, TimeSpan? timeToLive = null) =>
+        new(WriteKind.Create, id, kind, json, null, timeToLive);
+
+    public static DocumentWrite Replace(string id, string kind, string json, string ifMatch) =>
+        new(WriteKind.Replace, id, kind, json, ifMatch);
 
     public static DocumentWrite Delete(string id, string kind, string? ifMatch = null) => new(WriteKind.Delete, id, kind, null, ifMatch);
 }
@@ -104,12 +111,6 @@ public enum WriteFailure
     AlreadyExists,
     PreconditionFailed,
     NotFound,
-    /// <summary>
-    /// The backend is throttled, down or timed out after its own retries. Nothing was written unless
-    /// the failure was a timeout, after which the write may have applied: a retry then sees
-    /// <see cref="AlreadyExists"/> or <see cref="PreconditionFailed"/>, never a half-applied batch.
-    /// </summary>
-    Unavailable,
 }
 
 /// <summary>Either every write applied (with the new ETags, in order; null for deletes) or none, with the reason.</summary>
@@ -158,8 +159,8 @@ public sealed record DocumentQuery(
 /// <summary>A page; <see cref="Next"/> is null on the last one.</summary>
 public sealed record DocumentPage(IReadOnlyList<StoredDocument> Items, DocumentCursor? Next);
 
-/// <summary>A document's id and its summary as UTF-8 JSON (null: written without one).</summary>
-public sealed record DocumentSummary(string Id, byte[]? Utf8Json);
+/// <summary>A document's id, its summary as UTF-8 JSON (null: written without one) and the summary's format version.</summary>
+public sealed record DocumentSummary(string Id, byte[]? Utf8Json, int Version);
 
 /// <summary>A page of summaries; <see cref="Next"/> is null on the last one.</summary>
 public sealed record SummaryPage(IReadOnlyList<DocumentSummary> Items, DocumentCursor? Next);

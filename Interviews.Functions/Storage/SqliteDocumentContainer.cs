@@ -10,6 +10,13 @@ namespace Interviews.Functions.Storage;
 /// the primary key, and expression indexes over the JSON fields that typed stores query. Every write
 /// takes a new value of a global sequence, so the rows ordered by <c>seq</c> are the change feed.
 /// </summary>
+/// <remarks>
+/// A file that cannot be used for now — its disk full, its write lock held by another process past
+/// <see cref="WriteTimeout"/>, an I/O error — throws <see cref="StoreUnavailableException"/>; so does a
+/// writer of this process that waited <see cref="WriteTimeout"/> for its turn. Nothing stays broken
+/// behind such a failure: every operation opens or checks out its connection afresh, so the next one
+/// succeeds as soon as the cause is gone.
+/// </remarks>
 public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheckpointStore, IDisposable
 {
     // Kept read connections (see WithReaderAsync): enough for every concurrent request of a busy LocalHost.
@@ -49,10 +56,15 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     public static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
+    /// <summary>The default of <see cref="WriteTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultWriteTimeout = TimeSpan.FromSeconds(5);
+
     /// <param name="table">The table of this container; several containers can share one file (and its feed sequence).</param>
-    public SqliteDocumentContainer(string path, IEnumerable<IndexDefinition> indexes, TimeProvider time, string table = "documents")
+    /// <param name="writeTimeout">How long a write waits for its turn and for the file's lock (default <see cref="DefaultWriteTimeout"/>).</param>
+    public SqliteDocumentContainer(string path, IEnumerable<IndexDefinition> indexes, TimeProvider time, string table = "documents", TimeSpan? writeTimeout = null)
     {
         _time = time;
+        WriteTimeout = writeTimeout ?? DefaultWriteTimeout;
         _table = Identifier(table);
         var fullPath = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
@@ -62,7 +74,8 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            DefaultTimeout = 30,
+            // Seconds a statement retries while the file is locked by another connection or process.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(WriteTimeout.TotalSeconds)),
         }.ToString();
         Path = fullPath;
         _writeGate = WriteGates.GetOrAdd(fullPath, _ => new SemaphoreSlim(1, 1));
@@ -71,6 +84,9 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
     /// <summary>The database file.</summary>
     public string Path { get; }
+
+    /// <summary>The longest a write waits for the writers before it, and then for the file's lock, before the store counts as unavailable.</summary>
+    public TimeSpan WriteTimeout { get; }
 
     public Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken) =>
         WithReaderAsync(async connection =>
@@ -87,19 +103,84 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
     public async Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken);
-        WriteOutcome outcome;
+        var outcome = await WithWriterTurnAsync(() => WriteGatedAsync(partitionKey, writes, cancellationToken), cancellationToken);
+        CheckpointWhenDue(writes.Count);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Runs a write when it is this process's writer's turn: waits at most <see cref="WriteTimeout"/> for
+    /// the writers before it (so that a stalled file cannot queue writes without bound) and maps a file
+    /// that cannot take the write to <see cref="StoreUnavailableException"/>.
+    /// </summary>
+    private async Task<T> WithWriterTurnAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
+    {
+        if (!await _writeGate.WaitAsync(WriteTimeout, cancellationToken))
+        {
+            throw new StoreUnavailableException(
+                $"The embedded store's writes waited {WriteTimeout.TotalSeconds:0.#} s for their turn behind a slow or blocked write.", RetryAfterBusy);
+        }
+
         try
         {
-            outcome = await WriteGatedAsync(partitionKey, writes, cancellationToken);
+            return await write();
+        }
+        catch (Exception e) when (Unavailable(e) is not null)
+        {
+            throw Unavailable(e)!;
         }
         finally
         {
             _writeGate.Release();
         }
+    }
 
-        CheckpointWhenDue(writes.Count);
-        return outcome;
+    /// <summary>How long a client is told to wait after the file was locked or busy.</summary>
+    private static readonly TimeSpan RetryAfterBusy = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a client is told to wait after the file could not be written (a full disk, an I/O error): the cause needs someone.</summary>
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The failures that mean the file cannot be used for now, as <see cref="StoreUnavailableException"/>:
+    /// locked or busy past the wait (SQLITE_BUSY, SQLITE_LOCKED), the disk full (SQLITE_FULL), an I/O or
+    /// open error, a read-only or out-of-memory condition, and I/O exceptions. Null for anything else (a
+    /// bug, a corrupt file), which stays what it is.
+    /// </summary>
+    private static StoreUnavailableException? Unavailable(Exception exception) => exception switch
+    {
+        StoreUnavailableException unavailable => unavailable,
+        SqliteException e => (e.SqliteErrorCode & 0xFF) switch
+        {
+            SqliteBusy or SqliteLocked => new StoreUnavailableException("The embedded store's file is locked by another writer.", RetryAfterBusy, e),
+            SqliteFull => new StoreUnavailableException("The embedded store's disk is full.", RetryAfterFailure, e),
+            SqliteIoError or SqliteCantOpen or SqliteReadOnly or SqliteNoMemory => new StoreUnavailableException($"The embedded store's file cannot be used ({e.SqliteErrorCode}).", RetryAfterFailure, e),
+            _ => null,
+        },
+        IOException e => new StoreUnavailableException("The embedded store's file cannot be used (an I/O error).", RetryAfterFailure, e),
+        _ => null,
+    };
+
+    // SQLite's primary result codes (https://sqlite.org/rescode.html).
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteNoMemory = 7;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+
+    /// <summary>Runs an operation outside the kept readers and the writers' turn, mapping an unusable file to <see cref="StoreUnavailableException"/>.</summary>
+    private static async Task<T> GuardedAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception e) when (Unavailable(e) is not null)
+        {
+            throw Unavailable(e)!;
+        }
     }
 
     private async Task<WriteOutcome> WriteGatedAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
@@ -162,14 +243,14 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
             // cursor's order value is read from the same snapshot as the page.
             await using var transaction = connection.Connection.BeginTransaction(deferred: true);
             var items = new List<DocumentSummary>(query.Limit + 1);
-            var command = QueryCommand(connection, query, "id, summary", withOrderValue: false);
+            var command = QueryCommand(connection, query, "id, summary, summary_version", withOrderValue: false);
             command.Transaction = transaction;
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     // A TEXT column read as bytes is SQLite's own UTF-8: no decoding into a string and back.
-                    items.Add(new DocumentSummary(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1)));
+                    items.Add(new DocumentSummary(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt32(2)));
                 }
             }
 
@@ -267,9 +348,14 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         {
             result = await read(connection);
         }
-        catch
+        catch (Exception e)
         {
             connection.Dispose();
+            if (Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+
             throw;
         }
 
@@ -359,9 +445,14 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         }
     }
 
-    public async Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken)
+    public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return GuardedAsync(() => ReadPartitionPageAsync(partitionKey, afterId, limit, cancellationToken));
+    }
+
+    private async Task<DocumentPage> ReadPartitionPageAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // The primary key (pk, id) serves this range without a sort. Expired rows are listed too: this
@@ -386,7 +477,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         return new DocumentPage(items, new DocumentCursor(items[^1].Id, items[^1].Id));
     }
 
-    public async Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken)
+    public Task<FeedPage> ReadFeedAsync(string? continuation, int maxItems, CancellationToken cancellationToken)
     {
         long after = 0;
         if (continuation is not null && !long.TryParse(continuation, NumberStyles.None, CultureInfo.InvariantCulture, out after))
@@ -394,6 +485,11 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
             throw new ArgumentException("Not a continuation of this feed.", nameof(continuation));
         }
 
+        return GuardedAsync(() => ReadFeedPageAsync(continuation, after, maxItems, cancellationToken));
+    }
+
+    private async Task<FeedPage> ReadFeedPageAsync(string? continuation, long after, int maxItems, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT pk, id, kind, etag, body, seq FROM {_table} WHERE seq > $after ORDER BY seq LIMIT $max";
@@ -411,42 +507,38 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         return new FeedPage(items, items.Count == 0 ? continuation : last.ToString(CultureInfo.InvariantCulture));
     }
 
-    async Task<string?> ICheckpointStore.ReadAsync(string name, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT continuation FROM checkpoints WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
-        return (string?)await command.ExecuteScalarAsync(cancellationToken);
-    }
+    Task<string?> ICheckpointStore.ReadAsync(string name, CancellationToken cancellationToken) =>
+        GuardedAsync(async () =>
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT continuation FROM checkpoints WHERE name = $name";
+            command.Parameters.AddWithValue("$name", name);
+            return (string?)await command.ExecuteScalarAsync(cancellationToken);
+        });
 
     async Task ICheckpointStore.WriteAsync(string name, string continuation, CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        await WriteCheckpointAsync(name, continuation, cancellationToken);
+        CheckpointWhenDue(1);
+    }
+
+    /// <summary>Writes the row <c>health-probe</c> of the checkpoints table: a real commit, through the writers' turn.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        WriteCheckpointAsync(ProbeName, _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), cancellationToken);
+
+    private const string ProbeName = "health-probe";
+
+    private Task<int> WriteCheckpointAsync(string name, string continuation, CancellationToken cancellationToken) =>
+        WithWriterTurnAsync(async () =>
         {
             await using var connection = await OpenWriterAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO checkpoints (name, continuation) VALUES ($name, $continuation) ON CONFLICT (name) DO UPDATE SET continuation = excluded.continuation";
             command.Parameters.AddWithValue("$name", name);
             command.Parameters.AddWithValue("$continuation", continuation);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-
-        CheckpointWhenDue(1);
-    }
-
-    public async Task PingAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
-        await command.ExecuteScalarAsync(cancellationToken);
-    }
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -600,9 +692,9 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         command.Transaction = transaction;
         command.CommandText = $"""
             UPDATE sequence SET value = value + 1 WHERE name = 'feed';
-            INSERT INTO {_table} (pk, id, kind, etag, body, summary, seq, expires_at)
-            VALUES ($pk, $id, $kind, $etag, $body, $summary, (SELECT value FROM sequence WHERE name = 'feed'), $expires)
-            ON CONFLICT (pk, id) DO UPDATE SET kind = excluded.kind, etag = excluded.etag, body = excluded.body, summary = excluded.summary, seq = excluded.seq, expires_at = excluded.expires_at;
+            INSERT INTO {_table} (pk, id, kind, etag, body, summary, summary_version, seq, expires_at)
+            VALUES ($pk, $id, $kind, $etag, $body, $summary, $summaryVersion, (SELECT value FROM sequence WHERE name = 'feed'), $expires)
+            ON CONFLICT (pk, id) DO UPDATE SET kind = excluded.kind, etag = excluded.etag, body = excluded.body, summary = excluded.summary, summary_version = excluded.summary_version, seq = excluded.seq, expires_at = excluded.expires_at;
             """;
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", write.Id);
@@ -610,6 +702,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", write.Json ?? throw new ArgumentException("A create or replace needs a body.", nameof(write)));
         command.Parameters.AddWithValue("$summary", (object?)write.Summary ?? DBNull.Value);
+        command.Parameters.AddWithValue("$summaryVersion", write.SummaryVersion);
         command.Parameters.AddWithValue("$expires", write.TimeToLive is { } ttl ? (_time.GetUtcNow() + ttl).ToUnixTimeSeconds() : DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
         return etag;
@@ -644,6 +737,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
                 etag TEXT NOT NULL,
                 body TEXT NOT NULL,
                 summary TEXT NULL,
+                summary_version INTEGER NOT NULL DEFAULT 0,
                 seq INTEGER NOT NULL,
                 expires_at INTEGER NULL,
                 PRIMARY KEY (pk, id)
@@ -657,7 +751,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
             """);
         command.CommandText = sql.ToString();
         command.ExecuteNonQuery();
-        AddSummaryColumn(connection);
+        AddSummaryColumns(connection);
         foreach (var index in indexes)
         {
             CreateIndex(connection, index);
@@ -695,17 +789,23 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     [GeneratedRegex("^[A-Za-z0-9_:.-]{1,64}$")]
     private static partial Regex KindPattern();
 
-    /// <summary>Files made before summaries were stored get the column; their rows list from the body until rewritten.</summary>
-    private void AddSummaryColumn(SqliteConnection connection)
+    /// <summary>Files made before summaries (or their versions) were stored get the columns; their rows list from the body until rewritten.</summary>
+    private void AddSummaryColumns(SqliteConnection connection)
+    {
+        AddColumn(connection, "summary", "TEXT NULL");
+        AddColumn(connection, "summary_version", "INTEGER NOT NULL DEFAULT 0");
+    }
+
+    private void AddColumn(SqliteConnection connection, string name, string definition)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{_table}') WHERE name = 'summary'";
+        command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{_table}') WHERE name = '{name}'";
         if ((long)command.ExecuteScalar()! > 0)
         {
             return;
         }
 
-        command.CommandText = $"ALTER TABLE {_table} ADD COLUMN summary TEXT NULL";
+        command.CommandText = $"ALTER TABLE {_table} ADD COLUMN {name} {definition}";
         try
         {
             command.ExecuteNonQuery();

@@ -1,10 +1,13 @@
 namespace Interviews.Functions.Storage;
 
 /// <summary>
-/// The store is throttled, down or timed out after its own retries; the caller may retry later. The
-/// exception middlewares answer 503 with <c>Retry-After</c>. Thrown by reads, queries, the feed and
-/// checkpoints, which have no failure value in <see cref="IDocumentContainer"/>; writes report
-/// <see cref="WriteFailure.Unavailable"/> instead.
+/// The store cannot serve an operation for now: throttled, down, timed out after its own retries, its
+/// disk full, its write lock held elsewhere past the wait, an I/O error. The caller may retry later; the
+/// hosts' exception middlewares answer 503 with <c>Retry-After</c>, background work retries on its next
+/// run. Nothing was written unless the failure was a timeout, after which a write may have applied: a
+/// retry then sees <see cref="WriteFailure.AlreadyExists"/> or <see cref="WriteFailure.PreconditionFailed"/>,
+/// never a half-applied batch. <see cref="Exception.Message"/> says why without data or secrets, and is
+/// what the hosts log (one line, no stack trace).
 /// </summary>
 public sealed class StoreUnavailableException : Exception
 {

@@ -41,7 +41,7 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
         var client = server.RequireClient();
         var databaseName = $"localhost-{Guid.NewGuid():N}";
         var settings = CosmosSettings(client, databaseName);
-        settings[Interviews.LocalHost.BenchmarkBaseline.RequestChargeSetting] = "true";
+        settings[Interviews.LocalHost.RequestChargeHeader.Setting] = "true";
         using var factory = LocalHostFactory.WithSettings(settings);
         var user = LocalHostFactory.NewUser();
         using var http = factory.ClientFor(user);
@@ -58,7 +58,7 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
             null,
             CosmosBatchMode.SingleItemWrites);
-        Assert.True((await documents.WriteAsync(interview.UserId.ToString("D"), [InterviewStore.CreateWrite(interview)], TestContext.Current.CancellationToken)).IsSuccess);
+        Assert.True((await documents.WriteAsync(interview.UserId.ToString("D"), [InterviewStores.Over(documents).WriteOf(interview, null)], TestContext.Current.CancellationToken)).IsSuccess);
 
         var list = await http.GetPathAsync("/api/interviews");
         var get = await http.GetPathAsync($"/api/interviews/{interview.Id}");
@@ -82,7 +82,7 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
         using var http = factory.ClientFor(LocalHostFactory.NewUser());
         var response = await http.GetPathAsync("/api/interviews");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.False(response.Headers.Contains(Interviews.LocalHost.BenchmarkBaseline.ChargeHeader));
+        Assert.False(response.Headers.Contains(Interviews.LocalHost.RequestChargeHeader.Header));
     }
 
     /// <summary>LocalHost's settings for the compat server, a database of its own, created at start.</summary>
@@ -96,5 +96,5 @@ public sealed class LocalHostCosmosTests(CosmosCompatFixture server) : IClassFix
     };
 
     private static double Charge(HttpResponseMessage response) =>
-        double.Parse(response.Headers.GetValues(Interviews.LocalHost.BenchmarkBaseline.ChargeHeader).Single(), System.Globalization.CultureInfo.InvariantCulture);
+        double.Parse(response.Headers.GetValues(Interviews.LocalHost.RequestChargeHeader.Header).Single(), System.Globalization.CultureInfo.InvariantCulture);
 }

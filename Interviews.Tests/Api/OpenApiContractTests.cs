@@ -150,7 +150,7 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.PreconditionFailed, prepare, ifMatch: stale);
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}/prepare", HttpStatusCode.NotFound, prepare);
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.UnsupportedMediaType, prepare.ToJsonString(), contentType: "text/plain");
-        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.RequestEntityTooLarge, $$"""{"preparationNotes": "{{new string('x', InterviewsApi.MaxPrepareBodyBytes)}}"}""");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.RequestEntityTooLarge, $$"""{"preparationNotes": "{{new string('x', PrepareInterviewRequest.MaxBodyBytes)}}"}""");
         await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idA}/prepare", HttpStatusCode.Unauthorized, prepare);
 
         // Reschedule (B), then too early to complete (A).
@@ -373,7 +373,7 @@ public sealed class OpenApiContractTests
 
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => throw Unreachable();
 
-        public Task PingAsync(CancellationToken cancellationToken) => throw Unreachable();
+        public Task ProbeAsync(CancellationToken cancellationToken) => throw Unreachable();
 
         private static IOException Unreachable() => new("The store is unreachable.");
     }

@@ -19,10 +19,10 @@ public sealed class StoreUnavailableTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task An_unavailable_error_is_a_503_with_retry_after()
+    public async Task An_unavailable_store_is_a_503_with_retry_after()
     {
         var context = NewContext();
-        await Problems.From(InterviewStore.StoreUnavailable).ExecuteAsync(context);
+        await Problems.WriteUnavailableAsync(context, null);
         Assert.Equal(503, context.Response.StatusCode);
         Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
         Assert.Equal(Problems.ContentType, context.Response.ContentType);
@@ -57,23 +57,24 @@ public sealed class StoreUnavailableTests
     }
 
     [Fact]
-    public async Task A_command_whose_save_is_unavailable_returns_unavailable_without_retrying()
+    public async Task A_command_whose_save_is_unavailable_fails_as_unavailable_without_retrying()
     {
         var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
         try
         {
             var sqlite = new SqliteDocumentContainer(path, InterviewStore.Indexes, TimeProvider.System);
             var interview = new InterviewBuilder().Build();
-            Assert.True((await new InterviewStore(sqlite, new StorageSettings()).CreateAsync(interview, Token)).IsSuccess);
+            Assert.True((await InterviewStores.Over(sqlite, new StorageSettings()).CreateAsync(interview, Token)).Saved);
             var unavailable = new UnavailableWrites(sqlite);
+            var store = InterviewStores.Over(unavailable, new StorageSettings());
             var commands = new InterviewCommands(
-                new InterviewStore(unavailable, new StorageSettings()),
+                store,
+                new ConflictFinder(store, new InterviewFeatureSettings()),
                 new FakeTimeProvider(InterviewBuilder.ScheduledOn.AddHours(1)),
                 NullLogger<InterviewCommands>.Instance);
 
-            var result = await commands.RunAsync(interview.UserId, interview.Id, IfMatch.None, (i, now) => i.Cancel(now), Token);
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => commands.RunAsync(interview.UserId, interview.Id, IfMatch.None, (i, now) => i.Cancel(now), Token));
 
-            Assert.Equal(ErrorKind.Unavailable, result.Error!.Kind);
             Assert.Equal(1, unavailable.Writes);
         }
         finally
@@ -104,7 +105,7 @@ public sealed class StoreUnavailableTests
         public Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
         {
             Writes++;
-            return Task.FromResult(WriteOutcome.Failed(WriteFailure.Unavailable, -1));
+            throw new StoreUnavailableException("unavailable for the test");
         }
 
         public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
@@ -115,6 +116,6 @@ public sealed class StoreUnavailableTests
 
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken);
 
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+        public Task ProbeAsync(CancellationToken cancellationToken) => inner.ProbeAsync(cancellationToken);
     }
 }

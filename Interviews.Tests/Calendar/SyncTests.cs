@@ -284,6 +284,6 @@ public sealed class SyncTests
 
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken);
 
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+        public Task ProbeAsync(CancellationToken cancellationToken) => inner.ProbeAsync(cancellationToken);
     }
 }

@@ -217,9 +217,9 @@ public sealed class IdempotencyTests(LocalHostFactory factory) : IClassFixture<L
         var id = Guid.Parse((await response.JsonAsync())["id"]!.GetValue<string>());
         var container = new SqliteDocumentContainer(factory.DatabasePath, [], factory.Clock);
         var userId = await UserIdAsync(container, id);
-        var record = await container.ReadAsync(userId, IdempotencyStore.Id("POST /interviews", "stored"), TestContext.Current.CancellationToken);
+        var record = await container.ReadAsync(userId, Idempotency.Id("POST /interviews", "stored"), TestContext.Current.CancellationToken);
         Assert.NotNull(record);
-        Assert.Equal(IdempotencyStore.Kind, record.Kind);
+        Assert.Equal(Idempotency.Kind, record.Kind);
         Assert.DoesNotContain("stored\"", record.Json, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,5 @@
+using Interviews.Functions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -100,7 +102,7 @@ public sealed class AuthorityValidationTests : IDisposable
             ["Auth:Audience"] = Audience,
             ["Auth:Development:SigningKey"] = "interviews-localhost-development-signing-key-not-a-secret",
         }).Build();
-        var error = Assert.Throws<InvalidOperationException>(() => AuthSettings.ForDeployedApp(configuration));
+        var error = StartDeployedApp(configuration);
         Assert.Contains("Auth:Development:SigningKey", error.Message, StringComparison.Ordinal);
     }
 
@@ -115,8 +117,24 @@ public sealed class AuthorityValidationTests : IDisposable
             ["Auth:Authority"] = authority,
             ["Auth:Audience"] = audience,
         }).Build();
-        var error = Assert.Throws<InvalidOperationException>(() => AuthSettings.ForDeployedApp(configuration));
+        var error = StartDeployedApp(configuration);
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The deployed app's services over <paramref name="configuration"/> (with Cosmos DB settings), and the failure of its start-up checks.</summary>
+    private static Exception StartDeployedApp(IConfigurationRoot configuration)
+    {
+        var withCosmos = new ConfigurationBuilder()
+            .AddConfiguration(configuration)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Cosmos:ConnectionString"] = "AccountEndpoint=https://127.0.0.1:9/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;" })
+            .Build();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(withCosmos)
+            .AddLogging()
+            .AddInterviews()
+            .AddDeployedAppSettings();
+        using var provider = services.BuildServiceProvider();
+        return Assert.ThrowsAny<Exception>(() => StartupChecks.Run(provider));
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Microsoft.Azure.Functions.Worker.Converters;
 using Interviews.Functions.Interviews;
 using Interviews.Functions.Operations;
 using System.Net;
@@ -67,7 +68,7 @@ public sealed class WorkerMiddlewareTests
         var ran = false;
         await new FunctionsAuthenticationMiddleware(Validator()).Invoke(context, _ => { ran = true; return Task.CompletedTask; });
         Assert.True(ran);
-        Assert.Equal(UserIds.NameBased("worker-user"), CurrentUser.Id(http.Request));
+        Assert.Equal(UserIds.NameBased("worker-user"), CurrentUser.Of(http)?.Id);
     }
 
     [Fact]
@@ -77,7 +78,7 @@ public sealed class WorkerMiddlewareTests
         var ran = false;
         await new FunctionsAuthenticationMiddleware(Validator()).Invoke(context, _ => { ran = true; return Task.CompletedTask; });
         Assert.True(ran);
-        Assert.Null(CurrentUser.Id(http.Request));
+        Assert.Null(CurrentUser.Of(http));
     }
 
     [Fact]
@@ -93,17 +94,35 @@ public sealed class WorkerMiddlewareTests
     }
 
     [Fact]
-    public async Task A_function_called_without_any_authentication_adapter_fails_closed()
+    public async Task The_worker_binds_the_current_user_from_the_authenticated_principal_only()
     {
-        var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
-        var container = new SqliteDocumentContainer(path, InterviewStore.Indexes, TimeProvider.System);
-        var store = new InterviewStore(container, new StorageSettings());
-        var api = new InterviewsApi(store, new InterviewCommands(store, TimeProvider.System, NullLogger<InterviewCommands>.Instance), new Interviews.Functions.Reminders.NotificationSettingsStore(container, TimeProvider.System),
-            new IdempotencyStore(container, TimeProvider.System), new ConflictFinder(store, new InterviewFeatureSettings()), TimeProvider.System);
-        var http = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
-        http.Response.Body = new MemoryStream();
-        var result = await api.List(http.Request, TestContext.Current.CancellationToken);
-        await result.ExecuteAsync(http);
-        Assert.Equal((int)HttpStatusCode.Unauthorized, http.Response.StatusCode);
+        var (context, http) = Invocation(typeof(InterviewsApi).FullName + ".List", LocalHostFactory.DevelopmentTokens.Mint("worker-user", "worker@example.com", DateTimeOffset.UtcNow));
+        await new FunctionsAuthenticationMiddleware(Validator()).Invoke(context, _ => Task.CompletedTask);
+        var converter = new CurrentUserConverter();
+
+        var bound = await converter.ConvertAsync(Conversion(context, typeof(CurrentUser)));
+        var other = await converter.ConvertAsync(Conversion(context, typeof(string)));
+
+        Assert.Equal(ConversionStatus.Succeeded, bound.Status);
+        Assert.Equal(new CurrentUser(UserIds.NameBased("worker-user"), "worker@example.com"), bound.Value);
+        Assert.Equal(ConversionStatus.Unhandled, other.Status);
+    }
+
+    [Fact]
+    public async Task A_function_that_takes_the_current_user_fails_closed_without_an_authentication_adapter()
+    {
+        // No middleware ran: the request carries no principal of this service, whatever its headers say.
+        var (context, http) = Invocation(typeof(InterviewsApi).FullName + ".List", LocalHostFactory.DevelopmentTokens.Mint("worker-user", null, DateTimeOffset.UtcNow));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await new CurrentUserConverter().ConvertAsync(Conversion(context, typeof(CurrentUser))));
+        Assert.Throws<InvalidOperationException>(() => CurrentUser.Required(http));
+    }
+
+    private static ConverterContext Conversion(FunctionContext context, Type target)
+    {
+        var conversion = new Mock<ConverterContext>();
+        conversion.Setup(c => c.TargetType).Returns(target);
+        conversion.Setup(c => c.FunctionContext).Returns(context);
+        return conversion.Object;
     }
 }

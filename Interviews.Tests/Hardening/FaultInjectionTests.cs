@@ -1,3 +1,4 @@
+using Interviews.Domain;
 using System.Collections.Concurrent;
 using System.Net;
 using Interviews.Functions.Events;
@@ -21,7 +22,7 @@ public sealed class FaultInjectionTests
 
     public enum Fault
     {
-        /// <summary>Reads throw <see cref="StoreUnavailableException"/>; writes report <see cref="WriteFailure.Unavailable"/>, writing nothing.</summary>
+        /// <summary>Reads and writes throw <see cref="StoreUnavailableException"/>, writing nothing.</summary>
         Unavailable,
         /// <summary>The call throws <see cref="TimeoutException"/> (against the seam's contract: a bug, so a 500).</summary>
         Timeout,
@@ -81,7 +82,7 @@ public sealed class FaultInjectionTests
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) =>
             Around(() => inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken));
 
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+        public Task ProbeAsync(CancellationToken cancellationToken) => inner.ProbeAsync(cancellationToken);
 
         public async Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
         {
@@ -93,10 +94,10 @@ public sealed class FaultInjectionTests
             switch (plan.Fault)
             {
                 case Fault.Unavailable:
-                    return WriteOutcome.Failed(WriteFailure.Unavailable, -1);
+                    throw new StoreUnavailableException("injected: unavailable");
                 case Fault.LostAcknowledgement:
                     await inner.WriteAsync(partitionKey, writes, cancellationToken);
-                    return WriteOutcome.Failed(WriteFailure.Unavailable, -1);
+                    throw new StoreUnavailableException("injected: the acknowledgement was lost");
                 case Fault.Slow:
                     await Task.Delay(200, cancellationToken);
                     return await inner.WriteAsync(partitionKey, writes, cancellationToken);
@@ -220,13 +221,13 @@ public sealed class FaultInjectionTests
     }
 
     /// <summary>Records every delivery.</summary>
-    private sealed class CountingHandler : IEventHandler
+    private sealed class CountingHandler : IEventHandler<IEvent>
     {
         public ConcurrentQueue<Guid> Delivered { get; } = new();
 
         public string Name => "counting";
 
-        public Task HandleAsync(DeliveredEvent domainEvent, CancellationToken cancellationToken)
+        public Task HandleAsync(IEvent domainEvent, CancellationToken cancellationToken)
         {
             Delivered.Enqueue(domainEvent.EventId);
             return Task.CompletedTask;

@@ -28,7 +28,7 @@ public sealed class RegressionTests
 
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken);
 
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+        public Task ProbeAsync(CancellationToken cancellationToken) => inner.ProbeAsync(cancellationToken);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class RegressionTests
         public Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken) => inner.ReadAsync(partitionKey, id, cancellationToken);
 
         public Task<WriteOutcome> WriteAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken) =>
-            Task.FromResult(WriteOutcome.Failed(WriteFailure.Unavailable, -1));
+            throw new StoreUnavailableException("every write is unavailable in this test");
 
         public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
 
@@ -71,7 +71,7 @@ public sealed class RegressionTests
 
         public Task<DocumentPage> ReadPartitionAsync(string partitionKey, string? afterId, int limit, CancellationToken cancellationToken) => inner.ReadPartitionAsync(partitionKey, afterId, limit, cancellationToken);
 
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+        public Task ProbeAsync(CancellationToken cancellationToken) => inner.ProbeAsync(cancellationToken);
     }
 
     [Fact]

@@ -68,8 +68,8 @@ public sealed class StoreProbe(string databasePath)
                 case "interview":
                     versions[body["id"]!.GetValue<string>()] = body["version"]!.GetValue<int>();
                     break;
-                case "event":
-                    var id = body["interviewId"]!.GetValue<string>();
+                case "event" when body["interviewId"] is { } interviewId:
+                    var id = interviewId.GetValue<string>();
                     events[id] = events.GetValueOrDefault(id) + 1;
                     break;
             }

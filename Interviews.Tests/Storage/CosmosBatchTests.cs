@@ -54,8 +54,8 @@ public sealed class CosmosBatchTests
 
         var saved = await Store().SaveAsync(interview, StoredETag, Token);
 
-        Assert.True(saved.IsSuccess);
-        Assert.Equal("\"etag-2\"", saved.Value);
+        Assert.True(saved.Saved);
+        Assert.Equal("\"etag-2\"", saved.ETag);
         Assert.Equal(new PartitionKey(interview.UserId.ToString()), _batchPartition);
         _batch.Verify(b => b.ExecuteAsync(It.IsAny<CancellationToken>()), Times.Once);
         Assert.Equal(1 + events, _operations.Count);
@@ -65,7 +65,7 @@ public sealed class CosmosBatchTests
         Assert.Equal(StoredETag, replace.Options.IfMatchEtag);
         Assert.Equal(interview.Id.ToString(), replace.Body!["id"]!.GetValue<string>());
         Assert.Equal(interview.UserId.ToString(), replace.Body["userId"]!.GetValue<string>());
-        Assert.Equal(InterviewStore.InterviewKind, replace.Body["kind"]!.GetValue<string>());
+        Assert.Equal(InterviewStore.Kind, replace.Body["kind"]!.GetValue<string>());
         Assert.Null(replace.Body["ttl"]);
 
         foreach (var create in _operations.Skip(1))
@@ -94,7 +94,8 @@ public sealed class CosmosBatchTests
         Assert.Empty(outcome.ETags);
 
         var saved = await Store().SaveAsync(interview, StoredETag, Token);
-        Assert.Equal(ErrorKind.Conflict, saved.Error!.Kind);
+        Assert.False(saved.Saved);
+        Assert.Equal(-1, saved.LostCompanion);
         Assert.Equal(events, interview.PendingEvents);
     }
 
@@ -114,9 +115,8 @@ public sealed class CosmosBatchTests
         var interview = Succeeded(new InterviewBuilder().TrySchedule());
         var events = interview.PendingEvents.ToList();
 
-        var saved = await Store().CreateAsync(interview, Token);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => Store().CreateAsync(interview, Token));
 
-        Assert.Equal(ErrorKind.Unavailable, saved.Error!.Kind);
         Assert.Equal(events, interview.PendingEvents);
     }
 
@@ -125,11 +125,11 @@ public sealed class CosmosBatchTests
     {
         _batch.Setup(b => b.ExecuteAsync(It.IsAny<CancellationToken>()))
             .ThrowsAsync(new CosmosException("down", HttpStatusCode.ServiceUnavailable, 0, "activity", 1));
-        Assert.Equal(WriteFailure.Unavailable, (await Container().WriteAsync("p1", [Create("a")], Token)).Failure);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => Container().WriteAsync("p1", [Create("a")], Token));
 
         _batch.Setup(b => b.ExecuteAsync(It.IsAny<CancellationToken>()))
             .ThrowsAsync(new CosmosException("slow", HttpStatusCode.RequestTimeout, 0, "activity", 1));
-        Assert.Equal(WriteFailure.Unavailable, (await Container().WriteAsync("p1", [Create("a")], Token)).Failure);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => Container().WriteAsync("p1", [Create("a")], Token));
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public sealed class CosmosBatchTests
         new(_documents.Object, Mock.Of<Container>(), Indexes, NullLogger<CosmosDocumentContainer>.Instance);
 
     private InterviewStore Store() =>
-        new(new CosmosDocumentContainer(_documents.Object, Mock.Of<Container>(), InterviewStore.Indexes, NullLogger<CosmosDocumentContainer>.Instance), new StorageSettings());
+        InterviewStores.Over(new CosmosDocumentContainer(_documents.Object, Mock.Of<Container>(), InterviewStore.Indexes, NullLogger<CosmosDocumentContainer>.Instance));
 
     private void Answer(HttpStatusCode status, params (HttpStatusCode Status, string? ETag)[] results) => Answer(status, 1, results);
 

@@ -79,7 +79,7 @@ public sealed class CosmosCompatInterviewStoreTests(CosmosCompatFixture server) 
                 .OfType(i % 3 == 0 ? "InPerson" : "Video")
                 .ScheduledFor(start.AddHours(i))
                 .Build(i == 5 ? InterviewStatus.Cancelled : InterviewStatus.Scheduled);
-            Assert.True((await store.CreateAsync(interview, Token)).IsSuccess);
+            Assert.True((await store.CreateAsync(interview, Token)).Saved);
             interviews.Add(interview);
         }
 
@@ -123,7 +123,7 @@ public sealed class CosmosCompatInterviewStoreTests(CosmosCompatFixture server) 
             NullLogger.Instance,
             null,
             CosmosBatchMode.SingleItemWrites);
-        return new InterviewStore(container, new StorageSettings());
+        return InterviewStores.Over(container, new StorageSettings());
     }
 }
 

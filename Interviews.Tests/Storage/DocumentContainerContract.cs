@@ -264,16 +264,16 @@ public abstract class DocumentContainerContract
     }
 
     [Fact]
-    public async Task A_summary_query_pages_like_the_query_and_returns_each_documents_latest_summary_not_its_body()
+    public async Task A_summary_query_pages_like_the_query_and_returns_each_documents_latest_summary_and_its_version_not_its_body()
     {
         var container = await CreateContainerAsync();
         var writes = Enumerable.Range(0, 7)
-            .Select(i => DocumentWrite.Create($"id{i}", Kind, Thing(i % 2 == 0 ? "red" : "blue", $"2026-01-{10 - i:D2}"), summary: Summary($"thing {i}")))
+            .Select(i => DocumentWrite.Create($"id{i}", Kind, Thing(i % 2 == 0 ? "red" : "blue", $"2026-01-{10 - i:D2}")) with { Summary = Summary($"thing {i}"), SummaryVersion = 3 })
             .Append(DocumentWrite.Create("bare", Kind, Thing("red", "2026-01-20")))
             .ToList();
         await SeedAsync(container, "p1", writes);
         var third = await container.ReadAsync("p1", "id2", Token);
-        await container.WriteAsync("p1", [DocumentWrite.Replace("id2", Kind, Thing("red", "2026-01-08"), third!.ETag, Summary("thing 2, renamed — ünïcödé"))], Token);
+        await container.WriteAsync("p1", [DocumentWrite.Replace("id2", Kind, Thing("red", "2026-01-08"), third!.ETag) with { Summary = Summary("thing 2, renamed — ünïcödé"), SummaryVersion = 4 }], Token);
 
         var query = new DocumentQuery("p1", Kind, [FieldFilter.Equal("colour", "red")], "at", 2, null);
         var bodies = new List<string>();
@@ -298,6 +298,7 @@ public abstract class DocumentContainerContract
             ["thing 6", "thing 4", "thing 2, renamed — ünïcödé", "thing 0"],
             summaries.Take(4).Select(s => JsonNode.Parse(s.Utf8Json!)!["name"]!.GetValue<string>()));
         Assert.All(summaries.Take(4), s => Assert.Null(JsonNode.Parse(s.Utf8Json!)!["colour"]));
+        Assert.Equal([3, 3, 4, 3, 0], summaries.Select(s => s.Version));
         Assert.Null(summaries[^1].Utf8Json);
         Assert.Null(JsonNode.Parse((await container.ReadAsync("p1", "id0", Token))!.Json)!["summary"]);
     }

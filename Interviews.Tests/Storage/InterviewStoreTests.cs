@@ -20,7 +20,7 @@ public sealed class InterviewStoreTests : IDisposable
     public InterviewStoreTests()
     {
         _container = new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System);
-        _store = new InterviewStore(_container, new StorageSettings());
+        _store = InterviewStores.Over(_container, new StorageSettings());
     }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -75,17 +75,18 @@ public sealed class InterviewStoreTests : IDisposable
     {
         var builder = new InterviewBuilder();
         var interview = builder.Build();
-        var etag = (await _store.CreateAsync(interview, Token)).Value;
+        var etag = (await _store.CreateAsync(interview, Token)).ETag;
 
         var first = (await _store.GetAsync(interview.UserId, interview.Id, Token))!;
         var second = (await _store.GetAsync(interview.UserId, interview.Id, Token))!;
         Assert.True(first.Interview.Prepare("first", true, true, true, builder.Now).IsSuccess);
-        Assert.True((await _store.SaveAsync(first.Interview, etag, Token)).IsSuccess);
+        Assert.True((await _store.SaveAsync(first.Interview, etag!, Token)).Saved);
         var checkpoint = (await _container.ReadFeedAsync(null, 1000, Token)).Continuation;
 
         Assert.True(second.Interview.Cancel(builder.Now).IsSuccess);
-        var stale = await _store.SaveAsync(second.Interview, etag, Token);
-        Assert.Equal(ErrorKind.Conflict, stale.Error!.Kind);
+        var stale = await _store.SaveAsync(second.Interview, etag!, Token);
+        Assert.False(stale.Saved);
+        Assert.Equal(-1, stale.LostCompanion);
         Assert.Single(second.Interview.PendingEvents);
         Assert.Empty((await _container.ReadFeedAsync(checkpoint, 1000, Token)).Items);
         Assert.Equal(InterviewStatus.Prepared, (await _store.GetAsync(interview.UserId, interview.Id, Token))!.Interview.Status);
@@ -130,7 +131,7 @@ public sealed class InterviewStoreTests : IDisposable
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(InterviewBuilder.ScheduledOn);
         var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
         var container = new SqliteDocumentContainer(path, InterviewStore.Indexes, clock);
-        var store = new InterviewStore(container, new StorageSettings { EventTimeToLive = TimeSpan.FromDays(7) });
+        var store = InterviewStores.Over(container, new StorageSettings { EventTimeToLive = TimeSpan.FromDays(7) });
         var interview = new InterviewBuilder().Build();
         Assert.True(interview.Prepare("notes", true, true, true, InterviewBuilder.ScheduledOn).IsSuccess);
         await store.CreateAsync(interview, Token);
@@ -147,21 +148,21 @@ public sealed class InterviewStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_list_page_is_each_interviews_summary_as_last_saved_byte_for_byte()
+    public async Task A_list_page_is_each_interviews_list_item_as_last_saved_byte_for_byte()
     {
         var builder = new InterviewBuilder().With("Zoë Ünal", "Ada \"Countess\" Lovelace");
         var interview = builder.Build();
         await _store.CreateAsync(interview, Token);
         var stored = (await _store.GetAsync(interview.UserId, interview.Id, Token))!;
         Assert.True(stored.Interview.Reschedule(builder.Now.AddDays(20), "moved", RescheduleInitiator.Company, builder.Now).IsSuccess);
-        Assert.True((await _store.SaveAsync(stored.Interview, stored.ETag, Token)).IsSuccess);
+        Assert.True((await _store.SaveAsync(stored.Interview, stored.ETag, Token)).Saved);
 
-        var page = await _store.ListSummariesAsync(interview.UserId, new InterviewQuery(), Token);
+        var page = await _store.ListItemsAsync(interview.UserId, new InterviewQuery(), Token);
 
         var item = Assert.Single(page.Items);
         Assert.Equal(Encoding.UTF8.GetString(SummaryOf(stored.Interview)), Encoding.UTF8.GetString(item));
         // Stored with the save itself, not rebuilt from the body on the way out.
-        var raw = await _container.QuerySummariesAsync(new DocumentQuery(interview.UserId.ToString("D"), InterviewStore.InterviewKind, [], "scheduledAt", 10, null), Token);
+        var raw = await _container.QuerySummariesAsync(new DocumentQuery(interview.UserId.ToString("D"), InterviewStore.Kind, [], "scheduledAt", 10, null), Token);
         Assert.Equal(item, Assert.Single(raw.Items).Utf8Json);
         var summary = JsonNode.Parse(item)!;
         Assert.Equal(1, summary["rescheduleCount"]!.GetValue<int>());
@@ -175,10 +176,10 @@ public sealed class InterviewStoreTests : IDisposable
         var first = new InterviewBuilder().Build();
         var second = new InterviewBuilder().ScheduledFor(InterviewBuilder.ScheduledOn.AddDays(5)).Build(InterviewStatus.Completed);
         await _store.CreateAsync(first, Token);
-        var legacy = InterviewStore.CreateWrite(second) with { Summary = null };
+        var legacy = _store.WriteOf(second, null) with { Summary = null, SummaryVersion = 0 };
         Assert.True((await _container.WriteAsync(second.UserId.ToString("D"), [legacy], Token)).IsSuccess);
 
-        var page = await _store.ListSummariesAsync(first.UserId, new InterviewQuery(), Token);
+        var page = await _store.ListItemsAsync(first.UserId, new InterviewQuery(), Token);
 
         Assert.Equal(
             new[] { first, second }.OrderBy(i => i.ScheduledAt).Select(i => Encoding.UTF8.GetString(SummaryOf(i))),
@@ -186,10 +187,27 @@ public sealed class InterviewStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_list_item_written_in_another_version_of_the_record_is_rebuilt_from_the_body()
+    {
+        var current = new InterviewBuilder().Build();
+        var stale = new InterviewBuilder().ScheduledFor(InterviewBuilder.ScheduledOn.AddDays(5)).Build(InterviewStatus.Completed);
+        await _store.CreateAsync(current, Token);
+        // An item of an older shape: the store must not pass it on.
+        var old = _store.WriteOf(stale, null) with { Summary = """{"id":"old","shape":true}""", SummaryVersion = InterviewListItem.SchemaVersion - 1 };
+        Assert.True((await _container.WriteAsync(stale.UserId.ToString("D"), [old], Token)).IsSuccess);
+
+        var page = await _store.ListItemsAsync(current.UserId, new InterviewQuery(), Token);
+
+        Assert.Equal(
+            new[] { current, stale }.OrderBy(i => i.ScheduledAt).Select(i => Encoding.UTF8.GetString(SummaryOf(i))),
+            page.Items.Select(Encoding.UTF8.GetString));
+    }
+
+    [Fact]
     public async Task A_file_made_before_summaries_were_stored_gets_the_column_and_lists_its_old_rows()
     {
         var interview = new InterviewBuilder().Build();
-        Assert.True((await _container.WriteAsync(interview.UserId.ToString("D"), [InterviewStore.CreateWrite(interview) with { Summary = null }], Token)).IsSuccess);
+        Assert.True((await _container.WriteAsync(interview.UserId.ToString("D"), [_store.WriteOf(interview, null) with { Summary = null, SummaryVersion = 0 }], Token)).IsSuccess);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}"))
         {
@@ -199,11 +217,11 @@ public sealed class InterviewStoreTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var reopened = new InterviewStore(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
+        var reopened = InterviewStores.Over(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
         var later = new InterviewBuilder().ScheduledFor(InterviewBuilder.ScheduledOn.AddDays(5)).Build();
         await reopened.CreateAsync(later, Token);
 
-        var page = await reopened.ListSummariesAsync(interview.UserId, new InterviewQuery(), Token);
+        var page = await reopened.ListItemsAsync(interview.UserId, new InterviewQuery(), Token);
         Assert.Equal(
             new[] { interview, later }.OrderBy(i => i.ScheduledAt).Select(i => Encoding.UTF8.GetString(SummaryOf(i))),
             page.Items.Select(Encoding.UTF8.GetString));
@@ -224,7 +242,7 @@ public sealed class InterviewStoreTests : IDisposable
         Scalar("DROP INDEX ix_interviews_by_time; CREATE INDEX ix_interviews_by_time ON documents (pk, kind, json_extract(body, '$.scheduledAt'), id)", interview.UserId);
         Assert.DoesNotContain("WHERE", IndexSql("ix_interviews_by_time"), StringComparison.Ordinal);
 
-        var reopened = new InterviewStore(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
+        var reopened = InterviewStores.Over(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
 
         Assert.EndsWith("WHERE kind = 'interview'", IndexSql("ix_interviews_by_time"), StringComparison.Ordinal);
         Assert.Equal([interview.Id], (await reopened.ListAsync(interview.UserId, new InterviewQuery(), Token)).Items.Select(i => i.Id));
@@ -252,7 +270,7 @@ public sealed class InterviewStoreTests : IDisposable
         return command.ExecuteScalar();
     }
 
-    private static byte[] SummaryOf(Interview interview) => JsonSerializer.SerializeToUtf8Bytes(InterviewSummary.From(interview), ApiJson.Options);
+    private static byte[] SummaryOf(Interview interview) => Encoding.UTF8.GetBytes(InterviewListItem.Serialize(interview));
 
     private static string Json(InterviewSnapshot snapshot) => JsonSerializer.Serialize(snapshot, StorageJson.Options);
 

@@ -41,7 +41,10 @@ public sealed class StorageSelectionTests : IDisposable
         // Command-line settings win over the test folder's appsettings.json (LocalHost's, with a development key) and the environment.
         string[] args = ["--Auth:Development:SigningKey=", "--Cosmos:ConnectionString=", "--Cosmos:AccountEndpoint="];
         var thrown = Assert.Throws<TargetInvocationException>(() => entryPoint.Invoke(null, [args]));
-        var failure = Assert.IsType<InvalidOperationException>(thrown.InnerException);
+        // Every section's problems are reported at once; the Cosmos DB one names both settings that select it.
+        var failure = Assert.Single(
+            Assert.IsType<AggregateException>(thrown.InnerException).InnerExceptions.OfType<Microsoft.Extensions.Options.OptionsValidationException>(),
+            e => e.OptionsType == typeof(CosmosSettings));
         Assert.Contains("Cosmos:ConnectionString", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Cosmos:AccountEndpoint", failure.Message, StringComparison.Ordinal);
     }

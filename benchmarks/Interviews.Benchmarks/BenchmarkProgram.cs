@@ -26,6 +26,11 @@ internal static class BenchmarkProgram
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is [BaselineHost.Command, .. var serveArgs])
+        {
+            return BaselineHost.Run(serveArgs);
+        }
+
         if (BenchmarkOptions.Parse(args) is not { } options)
         {
             await Console.Error.WriteLineAsync(BenchmarkOptions.Usage);
@@ -41,12 +46,8 @@ internal static class BenchmarkProgram
 
         var repository = RepositoryRoot();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var localHostDll = Path.Combine(repository, "Interviews.LocalHost", "bin", configuration, "net10.0", "Interviews.LocalHost.dll");
-        if (!File.Exists(localHostDll))
-        {
-            await Console.Error.WriteLineAsync($"LocalHost is not built at {localHostDll}; run: dotnet build -c {configuration} Interviews.LocalHost");
-            return 1;
-        }
+        // LocalHost runs in a process of its own: this program, in its serve mode (BaselineHost).
+        var localHostDll = typeof(BenchmarkProgram).Assembly.Location;
 
         if (!configuration.Equals("Release", StringComparison.OrdinalIgnoreCase))
         {

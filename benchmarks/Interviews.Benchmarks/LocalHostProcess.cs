@@ -6,8 +6,8 @@ using System.Net.Sockets;
 namespace Interviews.Benchmarks;
 
 /// <summary>
-/// Interviews.LocalHost (its Release build) as a separate process on a free loopback port, over a given
-/// SQLite file, with the baseline endpoint turned on. Its memory is read from /proc, so the client's
+/// Interviews.LocalHost (its Release build, hosted by this program's serve mode, <see cref="BaselineHost"/>)
+/// as a separate process on a free loopback port, over a given SQLite file, with the baseline endpoint. Its memory is read from /proc, so the client's
 /// own work is never counted in it.
 /// </summary>
 internal sealed class LocalHostProcess : IAsyncDisposable
@@ -41,9 +41,8 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         };
         foreach (var argument in new[]
                  {
-                     localHostDll, "--urls", url,
+                     localHostDll, BaselineHost.Command, $"{BaselineHost.BaselineFileArgument}={baselineFile}", "--urls", url,
                      $"--Storage:SqlitePath={databasePath}",
-                     $"--Benchmark:BaselineFile={baselineFile}",
                  })
         {
             start.ArgumentList.Add(argument);

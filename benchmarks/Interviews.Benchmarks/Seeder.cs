@@ -1,3 +1,4 @@
+using Interviews.Functions.Events;
 using Interviews.Functions.Interviews;
 using System.Text;
 using Interviews.Domain;
@@ -83,7 +84,7 @@ internal static class Seeder
             : null;
         // The summaries the store keeps, written by the list's own writer.
         var page = new System.Buffers.ArrayBufferWriter<byte>();
-        SummaryPageResult.Write(page, [.. items.Select(i => Encoding.UTF8.GetBytes(InterviewStore.CreateWrite(i).Summary!))], Cursors.Encode(next));
+        ListPageResult.Write(page, [.. items.Select(i => Encoding.UTF8.GetBytes(InterviewListItem.Serialize(i)))], Cursors.Encode(next?.OrderValue, next?.Id));
         return page.WrittenSpan.ToArray();
     }
 
@@ -99,12 +100,13 @@ internal static class Seeder
     {
         var applications = Enumerable.Range(0, Math.Max(1, count / 3)).Select(_ => NewGuid(random)).ToArray();
         var batch = new List<DocumentWrite>(batchSize);
+        var store = new InterviewStore(container, new EventCatalog([]), new StorageSettings());
         for (var n = 0; n < count; n++)
         {
             var interview = Build(userId, applications[random.Next(applications.Length)], now, random);
             interview.ClearPendingEvents();
             kept?.Add(interview);
-            batch.Add(InterviewStore.CreateWrite(interview));
+            batch.Add(store.WriteOf(interview, null));
             if (batch.Count == batchSize || n == count - 1)
             {
                 var outcome = await container.WriteAsync(userId.ToString("D"), batch, cancellationToken);

@@ -1,3 +1,5 @@
+using Interviews.Functions.Events;
+using Interviews.Functions.Settings;
 using Interviews.Functions.Privacy;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -12,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Interviews.Functions.Calendar;
 
 /// <summary>Data Protection settings (section <c>DataProtection</c>): where the key ring lives.</summary>
-public sealed class DataProtectionSettings
+public sealed class DataProtectionSettings : ICheckedSettings
 {
     public const string Section = "DataProtection";
 
@@ -37,20 +39,26 @@ public sealed class DataProtectionSettings
 
     public bool UsesKeyVault => !string.IsNullOrWhiteSpace(KeyVaultKeyId);
 
-    public bool UsesBlob => !string.IsNullOrWhiteSpace(BlobUri) || !string.IsNullOrWhiteSpace(BlobConnectionString);
+    public IEnumerable<string> Problems()
+    {
+        if (UsesKeyVault && !(Uri.TryCreate(KeyVaultKeyId, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && uri.AbsolutePath.StartsWith("/keys/", StringComparison.OrdinalIgnoreCase)))
+        {
+            yield return $"Setting {Section}:KeyVaultKeyId must be the https URI of a Key Vault key, e.g. https://kv-x.vault.azure.net/keys/dataprotection.";
+        }
+    }
 }
 
 /// <summary>The calendar feature's services: Data Protection for the tokens, the OAuth and provider clients, sync, reconcile.</summary>
-public static class CalendarRegistration
+public static class CalendarFeature
 {
-    public static IServiceCollection AddCalendar(this IServiceCollection services)
+    public static IServiceCollection AddCalendarFeature(this IServiceCollection services)
     {
+        services.AddSettings<CalendarSettings>(CalendarSettings.Section);
+        services.AddSettings<DataProtectionSettings>(DataProtectionSettings.Section);
+
         // A user's export and erasure include their calendar connections and feed.
         services.AddSingleton<IUserDataExporter, CalendarExporter>();
         services.AddSingleton<IUserDataEraser, CalendarEraser>();
-
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(CalendarSettings.Section).Get<CalendarSettings>() ?? new CalendarSettings());
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DataProtectionSettings.Section).Get<DataProtectionSettings>() ?? new DataProtectionSettings());
 
         // Tokens are encrypted at rest with Data Protection; its key ring must be shared by every instance.
         services.AddDataProtection().SetApplicationName("Interviews");
@@ -85,9 +93,11 @@ public static class CalendarRegistration
         services.AddTransient<ICalendarClient>(sp => sp.GetRequiredService<GoogleCalendarClient>());
         services.AddTransient<ICalendarClient>(sp => sp.GetRequiredService<OutlookCalendarClient>());
         services.AddSingleton<CalendarStore>();
+        services.AddSingleton<ICalendarFiles, InterviewCalendarFiles>();
         services.AddTransient<CalendarSync>();
         services.AddTransient<CalendarReconciler>();
         services.AddTransient<CalendarSyncHandler>();
+        services.AddEventHandler<CalendarSyncHandler>();
         return services;
     }
 
