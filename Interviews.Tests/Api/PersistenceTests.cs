@@ -6,14 +6,16 @@ namespace Interviews.Tests.Api;
 /// <summary>The embedded store is a file: what one LocalHost wrote, the next one reads.</summary>
 public sealed class PersistenceTests : IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"restart-{Guid.NewGuid():N}.db");
+    private readonly TestFolder _folder = new();
+
+    private string DatabasePath => _folder.Database();
 
     [Fact]
     public async Task Data_survives_a_restart()
     {
         var user = LocalHostFactory.NewUser();
         string id, etag;
-        using (var first = LocalHostFactory.OnDatabase(_path))
+        using (var first = LocalHostFactory.OnDatabase(DatabasePath))
         {
             var client = first.ClientFor(user);
             (id, _, _) = await client.ScheduleAsync(first);
@@ -21,7 +23,7 @@ public sealed class PersistenceTests : IDisposable
             etag = prepared.Headers.ETag!.ToString();
         }
 
-        using var second = LocalHostFactory.OnDatabase(_path);
+        using var second = LocalHostFactory.OnDatabase(DatabasePath);
         var again = second.ClientFor(user);
         var response = await again.GetPathAsync($"/api/interviews/{id}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -34,10 +36,6 @@ public sealed class PersistenceTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
+        _folder.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Interviews.Tests.Support;
 using Interviews.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -27,7 +28,8 @@ public sealed class SettingsValidationTests
     [InlineData("DataProtection:KeyVaultKeyId", "kv-x/keys/dataprotection")]
     public void A_bad_setting_fails_start_up_naming_it(string setting, string value)
     {
-        var database = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+        using var folder = new TestFolder();
+        var database = folder.Database();
         var args = new List<string> { "--urls=http://127.0.0.1:0", $"--{setting}={value}" };
         if (setting != "Storage:SqlitePath")
         {
@@ -44,8 +46,9 @@ public sealed class SettingsValidationTests
     [InlineData("Email:From", "not an address")]
     public void With_an_smtp_host_a_bad_email_setting_fails_start_up_naming_it(string setting, string value)
     {
+        using var folder = new TestFolder();
         var error = Assert.ThrowsAny<Exception>(() => Interviews.LocalHost.Program.BuildApp(
-            ["--urls=http://127.0.0.1:0", "--Email:Smtp:Host=127.0.0.1", $"--{setting}={value}", $"--Storage:SqlitePath={Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db")}"]));
+            ["--urls=http://127.0.0.1:0", "--Email:Smtp:Host=127.0.0.1", $"--{setting}={value}", $"--Storage:SqlitePath={folder.Database()}"]));
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 

@@ -59,7 +59,8 @@ public sealed class StoreUnavailableTests
     [Fact]
     public async Task A_command_whose_save_is_unavailable_fails_as_unavailable_without_retrying()
     {
-        var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+        using var folder = new TestFolder();
+        var path = folder.Database();
         try
         {
             var sqlite = new SqliteDocumentContainer(path, InterviewStore.Indexes, TimeProvider.System);
@@ -80,10 +81,6 @@ public sealed class StoreUnavailableTests
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-            {
-                File.Delete(file);
-            }
         }
     }
 

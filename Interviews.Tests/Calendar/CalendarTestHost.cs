@@ -99,28 +99,20 @@ public sealed class CalendarTestHost : IDisposable
     }
 }
 
-/// <summary>Runs the pinned third-party Node tools of Calendar/node (ical.js), or skips the test with the reason.</summary>
+/// <summary>Runs the pinned third-party Node tools of Calendar/node (ical.js, Azurite), installed on first use, or skips the test with the reason.</summary>
 public static class NodeTools
 {
-    public static string Directory { get; } = Path.Combine(RepositoryRoot(), "Interviews.Tests", "Calendar", "node");
+    public static string Directory { get; } = Path.Combine(NodePackages.RepositoryRoot, Folder);
 
-    public static void RequireInstalled()
-    {
-        if (!Exists("node"))
-        {
-            Assert.Skip("Node.js is not installed: the third-party ICS parser (ical.js) cannot run.");
-        }
+    private const string Folder = "Interviews.Tests/Calendar/node";
 
-        if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "ical.js")))
-        {
-            Assert.Skip($"Run `npm ci --prefix {Directory}` first (.ci/run does): ical.js is not installed.");
-        }
-    }
+    /// <summary>The tools' folder once its packages are installed; skips the calling test without Node.js.</summary>
+    public static Task<string> RequireAsync() => NodePackages.RequireAsync(Folder, "ical.js");
 
     /// <summary>Parses an ICS text with ical.js; answers its JSON summary.</summary>
     public static async Task<JsonObject> ParseIcsAsync(string ics)
     {
-        RequireInstalled();
+        await RequireAsync();
         var start = new ProcessStartInfo("node", [Path.Combine(Directory, "parse-ics.mjs")])
         {
             WorkingDirectory = Directory,
@@ -136,21 +128,5 @@ public static class NodeTools
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.True(process.ExitCode == 0, $"ical.js could not parse the calendar: {error}\n{ics}");
         return JsonNode.Parse(output)!.AsObject();
-    }
-
-    public static bool Exists(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, command)));
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Interviews.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (with Interviews.sln) is not above the test output.");
     }
 }

@@ -63,11 +63,7 @@ public sealed class DataProtectionKeyRingTests
 
         public static async Task<Azurite> StartAsync()
         {
-            var main = Path.Combine(NodeTools.Directory, "node_modules", "azurite", "dist", "src", "blob", "main.js");
-            if (!NodeTools.Exists("node") || !File.Exists(main))
-            {
-                Assert.Skip($"Azurite is not available (needs Node.js and `npm ci --prefix {NodeTools.Directory}`, which .ci/run does).");
-            }
+            var main = Path.Combine(await NodeTools.RequireAsync(), "node_modules", "azurite", "dist", "src", "blob", "main.js");
 
             var port = Loopback.FreePort();
             var start = new ProcessStartInfo("node", [main, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent"])

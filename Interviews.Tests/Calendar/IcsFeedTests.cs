@@ -32,7 +32,7 @@ public sealed class IcsFeedTests
     [Fact]
     public async Task The_feed_follows_create_reschedule_and_cancel_and_parses_with_ical_js()
     {
-        NodeTools.RequireInstalled();
+        await NodeTools.RequireAsync();
         using var factory = new LocalHostFactory();
         using var alice = factory.ClientFor(LocalHostFactory.NewUser());
         using var anonymous = factory.ClientFor(null);

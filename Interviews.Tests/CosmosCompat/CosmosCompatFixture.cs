@@ -1,5 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using Interviews.Tests.Support;
 using Interviews.Functions.Storage;
 using Microsoft.Azure.Cosmos;
 
@@ -8,11 +7,10 @@ namespace Interviews.Tests.CosmosCompat;
 /// <summary>
 /// One Cosmos-protocol compat server (Node.js, in memory) per test class, and a client of it with the
 /// app's own client options, switched to what the server speaks (Gateway mode, its one endpoint).
-/// Without Node.js the tests skip with the reason; a failing <c>npm ci</c> fails them with npm's output.
+/// Its npm packages are installed on first use (<see cref="NodePackages"/>); without Node.js the tests skip with the reason.
 /// </summary>
 public sealed class CosmosCompatFixture : IAsyncLifetime
 {
-    private static readonly SemaphoreSlim Install = new(1, 1);
     private CosmosCompatServer? _server;
     private CosmosClient? _client;
 
@@ -34,20 +32,10 @@ public sealed class CosmosCompatFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var directory = LayerDirectory();
-        if (!await SucceedsAsync("node", ["--version"], directory))
+        var (directory, skip) = await NodePackages.EnsureAsync(Path.Combine("Interviews.Tests", "CosmosCompat"), Path.Combine("@vercel", "cosmosdb-server"));
+        if (skip is not null)
         {
-            SkipReason = "Node.js (node) is not installed or not on PATH: the Cosmos-protocol compat server (Interviews.Tests/CosmosCompat) cannot run.";
-            return;
-        }
-
-        try
-        {
-            await InstallPackagesAsync(directory);
-        }
-        catch (Win32Exception)
-        {
-            SkipReason = "npm is not installed or not on PATH, and the compat server's packages (Interviews.Tests/CosmosCompat/node_modules) are missing.";
+            SkipReason = skip;
             return;
         }
 
@@ -70,86 +58,4 @@ public sealed class CosmosCompatFixture : IAsyncLifetime
     /// <summary>A new, empty database on the server.</summary>
     public async Task<Database> CreateDatabaseAsync() =>
         (await RequireClient().CreateDatabaseAsync($"test-{Guid.NewGuid():N}")).Database;
-
-    private static async Task InstallPackagesAsync(string directory)
-    {
-        await Install.WaitAsync();
-        try
-        {
-            if (Directory.Exists(Path.Combine(directory, "node_modules", "@vercel", "cosmosdb-server")))
-            {
-                return;
-            }
-
-            var (exitCode, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], directory, TimeSpan.FromMinutes(5));
-            if (exitCode != 0)
-            {
-                throw new InvalidOperationException($"npm ci in {directory} failed with exit code {exitCode}; the compat server cannot be installed:\n{output}");
-            }
-        }
-        finally
-        {
-            Install.Release();
-        }
-    }
-
-    private static async Task<bool> SucceedsAsync(string file, string[] arguments, string directory)
-    {
-        try
-        {
-            return (await RunAsync(file, arguments, directory, TimeSpan.FromSeconds(20))).ExitCode == 0;
-        }
-        catch (Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string directory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timer = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(timer.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within {timeout}.");
-        }
-
-        return (process.ExitCode, await output + await error);
-    }
-
-    /// <summary>Interviews.Tests/CosmosCompat in the source tree, found upwards from the test binaries.</summary>
-    private static string LayerDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(directory.FullName, "CosmosCompat"), Path.Combine(directory.FullName, "Interviews.Tests", "CosmosCompat") })
-            {
-                if (File.Exists(Path.Combine(candidate, "cosmos-compat-server.js")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"cosmos-compat-server.js not found above {AppContext.BaseDirectory}.");
-    }
 }

@@ -240,7 +240,8 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task Events_written_before_a_crash_are_delivered_once_by_the_pump_of_the_restarted_host()
     {
-        var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+        using var folder = new TestFolder();
+        var path = folder.Database();
         try
         {
             var user = LocalHostFactory.NewUser();
@@ -281,10 +282,6 @@ public sealed class FaultInjectionTests
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-            {
-                File.Delete(file);
-            }
         }
     }
 

@@ -1,3 +1,4 @@
+using Interviews.Tests.Support;
 using System.Text.Json.Nodes;
 using Interviews.Functions.Storage;
 
@@ -314,18 +315,20 @@ public abstract class DocumentContainerContract
 /// <summary>The contract on the embedded store, on a real SQLite file.</summary>
 public sealed class SqliteDocumentContainerTests : DocumentContainerContract, IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+    private readonly TestFolder _folder = new();
+
+    private string DatabasePath => _folder.Database();
 
     protected override Task<IDocumentContainer> CreateContainerAsync() =>
-        Task.FromResult<IDocumentContainer>(new SqliteDocumentContainer(_path, Indexes, TimeProvider.System));
+        Task.FromResult<IDocumentContainer>(new SqliteDocumentContainer(DatabasePath, Indexes, TimeProvider.System));
 
     [Fact]
     public async Task The_write_ahead_log_stays_bounded_under_a_steady_stream_of_writes_and_reads()
     {
         const int maxFrames = 2_048; // 8 MiB
-        var container = new SqliteDocumentContainer(_path, Indexes, TimeProvider.System) { MaxWalFrames = maxFrames };
+        var container = new SqliteDocumentContainer(DatabasePath, Indexes, TimeProvider.System) { MaxWalFrames = maxFrames };
         var body = new System.Text.Json.Nodes.JsonObject { ["colour"] = "red", ["at"] = "2026-01-01", ["notes"] = new string('n', 2_000) }.ToJsonString();
-        var wal = _path + "-wal";
+        var wal = DatabasePath + "-wal";
         using var stop = new CancellationTokenSource();
         // Readers all the time, as under load: with one always reading, the WAL never starts again by itself.
         // Their own threads: SQLite calls never yield, and two loops would hold both of the pool's threads.
@@ -366,7 +369,7 @@ public sealed class SqliteDocumentContainerTests : DocumentContainerContract, ID
     public async Task A_writers_commits_neither_sync_the_disk_nor_checkpoint()
     {
         // Both are settings of a connection, not of the file: a pooled writer must carry them itself.
-        var container = new SqliteDocumentContainer(_path, Indexes, TimeProvider.System);
+        var container = new SqliteDocumentContainer(DatabasePath, Indexes, TimeProvider.System);
         await using var writer = await container.OpenWriterAsync(TestContext.Current.CancellationToken);
         await using var command = writer.CreateCommand();
         command.CommandText = "PRAGMA synchronous";
@@ -379,10 +382,6 @@ public sealed class SqliteDocumentContainerTests : DocumentContainerContract, ID
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
+        _folder.Dispose();
     }
 }

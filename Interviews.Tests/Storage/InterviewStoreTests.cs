@@ -13,13 +13,15 @@ namespace Interviews.Tests.Storage;
 /// <summary>The interview store over a real SQLite file: full round trips, the outbox, optimistic concurrency.</summary>
 public sealed class InterviewStoreTests : IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+    private readonly TestFolder _folder = new();
+
+    private string DatabasePath => _folder.Database();
     private readonly SqliteDocumentContainer _container;
     private readonly InterviewStore _store;
 
     public InterviewStoreTests()
     {
-        _container = new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System);
+        _container = new SqliteDocumentContainer(DatabasePath, InterviewStore.Indexes, TimeProvider.System);
         _store = InterviewStores.Over(_container, new StorageSettings());
     }
 
@@ -104,7 +106,7 @@ public sealed class InterviewStoreTests : IDisposable
     public async Task The_list_query_uses_an_index_not_a_scan_of_the_table()
     {
         // The plan SQLite chooses for the list's SQL: it must search an index on (pk, kind, …), never scan.
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -129,8 +131,8 @@ public sealed class InterviewStoreTests : IDisposable
     public async Task Expired_events_are_purged_from_the_file_and_live_documents_stay()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(InterviewBuilder.ScheduledOn);
-        var path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
-        var container = new SqliteDocumentContainer(path, InterviewStore.Indexes, clock);
+        using var folder = new TestFolder();
+        var container = new SqliteDocumentContainer(folder.Database(), InterviewStore.Indexes, clock);
         var store = InterviewStores.Over(container, new StorageSettings { EventTimeToLive = TimeSpan.FromDays(7) });
         var interview = new InterviewBuilder().Build();
         Assert.True(interview.Prepare("notes", true, true, true, InterviewBuilder.ScheduledOn).IsSuccess);
@@ -140,11 +142,6 @@ public sealed class InterviewStoreTests : IDisposable
         clock.Advance(TimeSpan.FromDays(8));
         Assert.Equal(1, await container.PurgeExpiredAsync(Token));
         Assert.NotNull(await store.GetAsync(interview.UserId, interview.Id, Token));
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            File.Delete(file);
-        }
     }
 
     [Fact]
@@ -209,7 +206,7 @@ public sealed class InterviewStoreTests : IDisposable
         var interview = new InterviewBuilder().Build();
         Assert.True((await _container.WriteAsync(interview.UserId.ToString("D"), [_store.WriteOf(interview, null) with { Summary = null, SummaryVersion = 0 }], Token)).IsSuccess);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}"))
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
@@ -217,7 +214,7 @@ public sealed class InterviewStoreTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var reopened = InterviewStores.Over(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
+        var reopened = InterviewStores.Over(new SqliteDocumentContainer(DatabasePath, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
         var later = new InterviewBuilder().ScheduledFor(InterviewBuilder.ScheduledOn.AddDays(5)).Build();
         await reopened.CreateAsync(later, Token);
 
@@ -242,7 +239,7 @@ public sealed class InterviewStoreTests : IDisposable
         Scalar("DROP INDEX ix_interviews_by_time; CREATE INDEX ix_interviews_by_time ON documents (pk, kind, json_extract(body, '$.scheduledAt'), id)", interview.UserId);
         Assert.DoesNotContain("WHERE", IndexSql("ix_interviews_by_time"), StringComparison.Ordinal);
 
-        var reopened = InterviewStores.Over(new SqliteDocumentContainer(_path, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
+        var reopened = InterviewStores.Over(new SqliteDocumentContainer(DatabasePath, InterviewStore.Indexes, TimeProvider.System), new StorageSettings());
 
         Assert.EndsWith("WHERE kind = 'interview'", IndexSql("ix_interviews_by_time"), StringComparison.Ordinal);
         Assert.Equal([interview.Id], (await reopened.ListAsync(interview.UserId, new InterviewQuery(), Token)).Items.Select(i => i.Id));
@@ -253,7 +250,7 @@ public sealed class InterviewStoreTests : IDisposable
 
     private object? Scalar(string sql, Guid? userId, params (string Name, object Value)[] parameters)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -276,10 +273,6 @@ public sealed class InterviewStoreTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
+        _folder.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Interviews.Tests.Support;
 using System.Reflection;
 using Interviews.Functions.Hosting;
 using Interviews.Functions.Storage;
@@ -12,7 +13,9 @@ public sealed class StorageSelectionTests : IDisposable
     // A loopback endpoint nothing listens on: building the client and the container sends no request.
     private const string ConnectionString = "AccountEndpoint=https://127.0.0.1:1/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;";
 
-    private readonly string _path = Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+    private readonly TestFolder _folder = new();
+
+    private string DatabasePath => _folder.Database();
 
     [Fact]
     public void Without_cosmos_settings_both_resolve_to_the_embedded_sqlite_store()
@@ -76,16 +79,12 @@ public sealed class StorageSelectionTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
+        _folder.Dispose();
     }
 
     private ServiceProvider Build(Dictionary<string, string?> settings)
     {
-        settings["Storage:SqlitePath"] = _path;
+        settings["Storage:SqlitePath"] = DatabasePath;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)

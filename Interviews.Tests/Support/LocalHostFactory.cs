@@ -19,7 +19,7 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     /// <summary>The domain clock's start: a fixed Monday, so that tests read the same every day.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly bool _ownsDatabase;
+    private readonly TestFolder? _folder;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
     public LocalHostFactory()
@@ -37,8 +37,8 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     private LocalHostFactory(string? databasePath, IReadOnlyDictionary<string, string?>? settings)
     {
         _settings = settings ?? new Dictionary<string, string?>();
-        _ownsDatabase = databasePath is null;
-        DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "interviews-tests", $"{Guid.NewGuid():N}.db");
+        _folder = databasePath is null ? new TestFolder() : null;
+        DatabasePath = databasePath ?? _folder!.Database();
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
@@ -102,13 +102,9 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing && _ownsDatabase)
+        if (disposing)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" })
-            {
-                File.Delete(file);
-            }
+            _folder?.Dispose();
         }
     }
 }
