@@ -30,6 +30,10 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     /// <summary>A server over an existing database file, which it leaves in place (to test a restart).</summary>
     public static LocalHostFactory OnDatabase(string databasePath) => new(databasePath, null);
 
+    /// <summary>A server over a database file of the test's choosing (on a small volume, say), with more settings.</summary>
+    public static LocalHostFactory OnDatabase(string databasePath, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) =>
+        new(databasePath, settings) { ExtraServices = configureServices };
+
     /// <summary>A server with more settings (e.g. Cosmos DB's).</summary>
     public static LocalHostFactory WithSettings(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) =>
         new(null, settings) { ExtraServices = configureServices };
