@@ -135,12 +135,12 @@ public sealed class InterviewsExporter(InterviewStore store) : IUserDataExporter
 }
 
 /// <summary>
-/// The domain events still kept (the outbox, until their time to live) and the idempotency records,
-/// as stored: <c>{"kind", "id", "document"}</c>.
+/// The domain events still kept (the outbox, until their time to live), the idempotency records and the
+/// monthly insights counters, as stored: <c>{"kind", "id", "document"}</c>.
 /// </summary>
 public sealed class StoredRecordsExporter(IDocumentContainer documents) : IUserDataExporter
 {
-    private static readonly string[] Kinds = [InterviewStore.EventKind, IdempotencyStore.Kind];
+    private static readonly string[] Kinds = [InterviewStore.EventKind, IdempotencyStore.Kind, InsightsStore.Kind];
 
     public string Section => "records";
 
