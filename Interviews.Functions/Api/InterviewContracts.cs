@@ -1,9 +1,29 @@
 using Interviews.Domain;
+using Interviews.Functions.Http;
 
 namespace Interviews.Functions.Api;
 
 // Requests: every field nullable so that a missing field is told apart from a default value and
 // reported by name. Date-times are strings so that a local time can be read in the interview's zone.
+// Arrays are bounded lists: reading stops at the first element past the contract's maxItems.
+
+/// <summary>The contract's maxItems of the request arrays (the aggregate's own limits).</summary>
+public sealed class MaxInterviewers : IItemLimit
+{
+    public static int Max => InterviewLimits.MaxInterviewers;
+}
+
+/// <inheritdoc cref="MaxInterviewers"/>
+public sealed class MaxQuestions : IItemLimit
+{
+    public static int Max => InterviewLimits.MaxPreparationQuestions;
+}
+
+/// <inheritdoc cref="MaxInterviewers"/>
+public sealed class MaxRecipients : IItemLimit
+{
+    public static int Max => InterviewLimits.MaxRecipients;
+}
 
 public sealed record ScheduleInterviewRequest(
     Guid? ApplicationId,
@@ -11,7 +31,7 @@ public sealed record ScheduleInterviewRequest(
     string? ScheduledAt,
     int? Duration,
     string? Location,
-    List<string?>? Interviewers,
+    BoundedList<string?, MaxInterviewers>? Interviewers,
     string? Timezone);
 
 /// <summary>PUT /interviews/{id}: replaces the editable details. <c>scheduledAt</c> may be echoed back unchanged; moving the interview is a reschedule.</summary>
@@ -21,7 +41,7 @@ public sealed record UpdateInterviewRequest(
     string? ScheduledAt,
     int? Duration,
     string? Location,
-    List<string?>? Interviewers,
+    BoundedList<string?, MaxInterviewers>? Interviewers,
     string? Timezone);
 
 public sealed record PrepareInterviewRequest(
@@ -29,7 +49,7 @@ public sealed record PrepareInterviewRequest(
     bool? ResearchCompleted,
     bool? QuestionsPrepped,
     bool? MaterialsGathered,
-    List<PreparationQuestionInput?>? Questions = null);
+    BoundedList<PreparationQuestionInput?, MaxQuestions>? Questions = null);
 
 public sealed record CompleteInterviewRequest(
     string? CompletedAt,
@@ -45,7 +65,7 @@ public sealed record RescheduleInterviewRequest(
     string? InitiatedBy);
 
 public sealed record ThankYouNoteRequest(
-    List<string?>? Recipients,
+    BoundedList<string?, MaxRecipients>? Recipients,
     string? Method,
     string? Notes,
     string? SentAt);

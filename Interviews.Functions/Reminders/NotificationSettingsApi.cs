@@ -7,10 +7,16 @@ namespace Interviews.Functions.Reminders;
 
 public sealed record NotificationSettingsRequest(
     string? Email,
-    List<int>? ReminderMinutesBefore,
+    BoundedList<int, MaxReminderOffsets>? ReminderMinutesBefore,
     bool? NudgesEnabled,
     bool? RemindersEnabled,
     string? Timezone);
+
+/// <summary>The contract's maxItems of <c>reminderMinutesBefore</c>.</summary>
+public sealed class MaxReminderOffsets : IItemLimit
+{
+    public static int Max => NotificationSettings.MaxOffsets;
+}
 
 /// <param name="Email">Where reminders go: the chosen address, else the token's.</param>
 /// <param name="EmailSource"><c>settings</c>, <c>token</c>, or null when there is no address (then no e-mail is sent).</param>
