@@ -35,13 +35,13 @@ public static class ListQuery
         Guid? applicationId = null;
         if (Single(query, "applicationId", errors) is { } applicationText)
         {
-            if (Guid.TryParse(applicationText, out var parsed))
+            if (Guid.TryParseExact(applicationText, "D", out var parsed))
             {
                 applicationId = parsed;
             }
             else
             {
-                errors.Add("applicationId", "Not a GUID.");
+                errors.Add("applicationId", "Not a GUID (00000000-0000-0000-0000-000000000000).");
             }
         }
 
@@ -100,7 +100,11 @@ public static class ListQuery
         return errors.Any ? errors.ToError() : new InterviewQuery(Limit: limit, After: cursor);
     }
 
-    private static string? Single(IQueryCollection query, string name, ValidationErrors errors)
+    /// <summary>
+    /// The parameter's value as sent, or null when it is absent. Given twice or empty, it is an error naming
+    /// it: the contract describes each parameter's values exactly, and an empty string is none of them.
+    /// </summary>
+    internal static string? Single(IQueryCollection query, string name, ValidationErrors errors)
     {
         if (!query.TryGetValue(name, out var values) || values.Count == 0)
         {
@@ -113,7 +117,13 @@ public static class ListQuery
             return null;
         }
 
-        return string.IsNullOrWhiteSpace(values[0]) ? null : values[0]!.Trim();
+        if (string.IsNullOrEmpty(values[0]))
+        {
+            errors.Add(name, "Give a value, or leave the parameter out.");
+            return null;
+        }
+
+        return values[0];
     }
 
     /// <summary>A lower bound, or the exclusive upper bound just after <paramref name="text"/>.</summary>
