@@ -67,6 +67,23 @@ public sealed class RequestContractParityTests
         Assert.Equal(5, arrays);
     }
 
+    [Fact]
+    public void Every_field_a_request_can_name_is_a_typed_member_of_the_validation_errors()
+    {
+        // Clients without maps (Kiota) type the errors of exactly these fields.
+        var declared = Resolve(JsonNode.Parse("""{"$ref":"#/components/schemas/ValidationErrors"}""")!)["properties"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var fields = RequestBodyProperties().Select(p => p.Property)
+            .Concat(Parameters().Where(p => p["in"]!.GetValue<string>() is "query" or "header" && p["name"]!.GetValue<string>() != "If-Match").Select(p => p["name"]!.GetValue<string>()))
+            .Append("body").ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(fields.Except(declared));
+    }
+
+    private static IEnumerable<JsonNode> Parameters() =>
+        from item in Contract.Document["paths"]!.AsObject()
+        from entry in item.Value!.AsObject()
+        from parameter in (entry.Key == "parameters" ? entry.Value!.AsArray() : entry.Value!["parameters"]?.AsArray() ?? [])
+        select Resolve(parameter!);
+
     private static IEnumerable<string> Variants(string value) =>
     [
         value, value.ToLowerInvariant(), value.ToUpperInvariant(), " " + value, value + " ",
@@ -86,18 +103,11 @@ public sealed class RequestContractParityTests
             }
         }
 
-        foreach (var (path, item) in Contract.Document["paths"]!.AsObject())
+        foreach (var parameter in Parameters())
         {
-            foreach (var (method, operation) in item!.AsObject())
+            if (parameter["in"]!.GetValue<string>() != "header" && EnumOf(parameter["schema"]!) is { } values)
             {
-                var parameters = method == "parameters" ? operation!.AsArray() : operation!["parameters"]?.AsArray() ?? [];
-                foreach (var parameter in parameters.Select(p => Resolve(p!)))
-                {
-                    if (parameter["in"]!.GetValue<string>() != "header" && EnumOf(parameter["schema"]!) is { } values)
-                    {
-                        yield return ($"{method} {path} ?{parameter["name"]}", parameter["name"]!.GetValue<string>(), values);
-                    }
-                }
+                yield return ($"parameter {parameter["name"]} ({parameter["in"]})", parameter["name"]!.GetValue<string>(), values);
             }
         }
     }
