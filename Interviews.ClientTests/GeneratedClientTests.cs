@@ -27,18 +27,15 @@ namespace Interviews.ClientTests;
 /// generates from the served document, against LocalHost on loopback. Errors arrive as typed exceptions
 /// with their status, code, detail and fields; every date-time of an answer is a value.
 /// </summary>
-public sealed class GeneratedClientTests : IDisposable
+public sealed class GeneratedClientTests
 {
-    private readonly LocalHostFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
-
     [Fact]
     public async Task The_walk_through_runs_through_the_client_Kiota_generates_from_the_contract()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (client, raw) = ClientFor(LocalHostFactory.NewUser());
-        var start = _factory.Clock.GetUtcNow();
+        using var factory = new LocalHostFactory();
+        var (client, raw) = ClientFor(factory, LocalHostFactory.NewUser());
+        var start = factory.Clock.GetUtcNow();
 
         // Schedule: the answer, its ETag and its Location.
         var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
@@ -105,11 +102,11 @@ public sealed class GeneratedClientTests : IDisposable
         Assert.Equal(InterviewStatus.Cancelled, (await client.Interviews[third.Id!.Value].GetAsync(cancellationToken: ct))!.Status);
 
         // Complete and thank: completedAt and thankYouSentAt come back as instants, here and in lists.
-        _factory.Clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromHours(2));
+        factory.Clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromHours(2));
         var completed = await client.Interviews[id].Complete.PutAsync(new CompleteInterviewRequest { PerformanceRating = 4 }, cancellationToken: ct);
-        Assert.Equal(_factory.Clock.GetUtcNow(), completed!.CompletedAt);
+        Assert.Equal(factory.Clock.GetUtcNow(), completed!.CompletedAt);
         var thanked = await client.Interviews[id].ThankYou.PostAsync(new ThankYouNoteRequest { Recipients = ["jane@example.com"], Method = ThankYouMethod.Email }, cancellationToken: ct);
-        Assert.Equal(_factory.Clock.GetUtcNow(), thanked!.ThankYouSentAt);
+        Assert.Equal(factory.Clock.GetUtcNow(), thanked!.ThankYouSentAt);
         await AssertDatesAreValuesAsync(thanked, raw, $"/api/interviews/{id:D}");
         var summary = (await client.Interviews.GetAsync(c => c.QueryParameters.Status = InterviewStatus.Completed, ct))!.Items!.Single();
         Assert.Equal(completed.CompletedAt, summary.CompletedAt);
@@ -177,9 +174,9 @@ public sealed class GeneratedClientTests : IDisposable
         Assert.Equal(5, checkedDates); // scheduledAt, completedAt, thankYouSentAt, createdAt, updatedAt
     }
 
-    private (InterviewsClient Client, HttpClient Raw) ClientFor(string user)
+    private static (InterviewsClient Client, HttpClient Raw) ClientFor(LocalHostFactory factory, string user)
     {
-        var raw = _factory.ClientFor(user);
+        var raw = factory.ClientFor(user);
         var token = raw.DefaultRequestHeaders.Authorization!.Parameter!;
         // The client as a team would build it: Kiota's own HTTP pipeline, the service's address, a bearer token.
         var adapter = new HttpClientRequestAdapter(new BearerToken(token), httpClient: KiotaClientFactory.Create())
