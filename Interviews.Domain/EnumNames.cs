@@ -1,8 +1,9 @@
 namespace Interviews.Domain;
 
 /// <summary>
-/// Reads an enum member by its exact name, case-insensitively. Unlike <see cref="Enum.TryParse{TEnum}(string, bool, out TEnum)"/>
-/// it takes no numbers ("2", "+2") and no comma lists ("Completed,Prepared", which it would OR into another member).
+/// Reads an enum member by its exact name: the case and the characters as declared, nothing trimmed. Unlike
+/// <see cref="Enum.TryParse{TEnum}(string, bool, out TEnum)"/> it takes no numbers ("2", "+2") and no comma lists
+/// ("Completed,Prepared", which it would OR into another member). The API contract enumerates the same names.
 /// </summary>
 public static class EnumNames
 {
@@ -10,18 +11,12 @@ public static class EnumNames
         where TEnum : struct, Enum
     {
         value = default;
-        if (string.IsNullOrWhiteSpace(text))
+        if (text is null || !Array.Exists(Enum.GetNames<TEnum>(), n => n.Equals(text, StringComparison.Ordinal)))
         {
             return false;
         }
 
-        var name = Array.Find(Enum.GetNames<TEnum>(), n => n.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase));
-        if (name is null)
-        {
-            return false;
-        }
-
-        value = Enum.Parse<TEnum>(name);
+        value = Enum.Parse<TEnum>(text);
         return true;
     }
 

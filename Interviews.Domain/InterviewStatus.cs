@@ -10,7 +10,7 @@ public enum InterviewStatus
     Cancelled,
 }
 
-/// <summary>Parses statuses as clients write them: the name, case-insensitively.</summary>
+/// <summary>Parses statuses as clients write them: the member name exactly ("scheduled" is refused).</summary>
 public static class InterviewStatuses
 {
     public static bool TryParse(string? text, out InterviewStatus status) => EnumNames.TryParse(text, out status);

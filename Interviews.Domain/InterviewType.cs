@@ -12,14 +12,22 @@ public enum InterviewType
 }
 
 /// <summary>
-/// Parses interview types in both spellings the requirements use ("PhoneScreen" and "Phone Screen",
-/// "InPerson" and "In-Person"), case-insensitively; numbers are not accepted.
+/// Parses interview types as requests may write them: a member name ("PhoneScreen") or one of the
+/// requirements' display spellings, "Phone Screen" and "In-Person", exactly as written (no other case,
+/// spacing or separator); numbers are not accepted. Answers always use the member names.
 /// </summary>
 public static class InterviewTypes
 {
-    private static readonly Dictionary<string, InterviewType> ByName = BuildNames();
+    /// <summary>Every spelling a request may use: the member names, then the display spellings.</summary>
+    public static IReadOnlyList<string> RequestSpellings { get; } = [.. Enum.GetNames<InterviewType>(), "Phone Screen", "In-Person"];
 
-    public static string AllowedValues => string.Join(", ", Enum.GetNames<InterviewType>());
+    private static readonly Dictionary<string, InterviewType> BySpelling = new(StringComparer.Ordinal)
+    {
+        ["Phone Screen"] = InterviewType.PhoneScreen,
+        ["In-Person"] = InterviewType.InPerson,
+    };
+
+    public static string AllowedValues => string.Join(", ", RequestSpellings);
 
     /// <summary>The type as people read it in a sentence or a title: "Phone screen", "In-person", "Video".</summary>
     public static string Describe(InterviewType type) => type switch
@@ -29,17 +37,6 @@ public static class InterviewTypes
         _ => type.ToString(),
     };
 
-    public static bool TryParse(string? text, out InterviewType type)
-    {
-        type = default;
-        return text is not null && ByName.TryGetValue(Normalize(text), out type);
-    }
-
-    // Spaces, hyphens and underscores are separators in the display spellings; dropping them maps
-    // "Phone Screen", "phone-screen" and "PhoneScreen" to the same key.
-    private static string Normalize(string text) =>
-        string.Concat(text.Trim().Where(c => c is not (' ' or '-' or '_'))).ToUpperInvariant();
-
-    private static Dictionary<string, InterviewType> BuildNames() =>
-        Enum.GetValues<InterviewType>().ToDictionary(t => Normalize(t.ToString()), t => t, StringComparer.Ordinal);
+    public static bool TryParse(string? text, out InterviewType type) =>
+        EnumNames.TryParse(text, out type) || (text is not null && BySpelling.TryGetValue(text, out type));
 }

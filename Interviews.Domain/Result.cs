@@ -67,17 +67,38 @@ public readonly record struct Result<T>
     public static implicit operator Result<T>(Error error) => new(default, error);
 }
 
-/// <summary>Collects per-field validation messages so that a client sees every problem at once.</summary>
+/// <summary>
+/// Collects per-field validation messages so that a client sees every problem at once. The elements of an
+/// array (<c>interviewers[3]</c>, <c>questions[7].question</c>) report at most <see cref="MaxElementFields"/>
+/// fields per array; the rest are counted in one more entry, <c>interviewers[…]</c>, so that an answer stays
+/// small however long the array.
+/// </summary>
 public sealed class ValidationErrors
 {
-    private readonly Dictionary<string, List<string>> _fields = new(StringComparer.Ordinal);
+    public const int MaxElementFields = 10;
 
-    public bool Any => _fields.Count > 0;
+    private readonly Dictionary<string, List<string>> _fields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _elementFields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _elementFieldsLeftOut = new(StringComparer.Ordinal);
+
+    public bool Any => _fields.Count > 0 || _elementFieldsLeftOut.Count > 0;
 
     public ValidationErrors Add(string field, string message)
     {
         if (!_fields.TryGetValue(field, out var messages))
         {
+            if (ArrayOf(field) is { } array)
+            {
+                var listed = _elementFields.GetValueOrDefault(array);
+                if (listed == MaxElementFields)
+                {
+                    _elementFieldsLeftOut[array] = _elementFieldsLeftOut.GetValueOrDefault(array) + 1;
+                    return this;
+                }
+
+                _elementFields[array] = listed + 1;
+            }
+
             _fields[field] = messages = [];
         }
 
@@ -101,5 +122,21 @@ public sealed class ValidationErrors
         return this;
     }
 
-    public Error ToError() => Error.Validation(_fields.ToDictionary(f => f.Key, f => f.Value.ToArray(), StringComparer.Ordinal));
+    public Error ToError()
+    {
+        var fields = _fields.ToDictionary(f => f.Key, f => f.Value.ToArray(), StringComparer.Ordinal);
+        foreach (var (array, count) in _elementFieldsLeftOut)
+        {
+            fields[$"{array}[…]"] = [$"{count} more invalid {(count == 1 ? "element field" : "element fields")} of {array}, not listed; fix the ones above and send again."];
+        }
+
+        return Error.Validation(fields);
+    }
+
+    /// <summary>"questions[7].question" → "questions"; null for a field that is not an array element.</summary>
+    private static string? ArrayOf(string field)
+    {
+        var open = field.IndexOf('[', StringComparison.Ordinal);
+        return open > 0 && open + 1 < field.Length && char.IsAsciiDigit(field[open + 1]) ? field[..open] : null;
+    }
 }

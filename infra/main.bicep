@@ -337,8 +337,9 @@ module apiManagement 'modules/apim.bicep' = if (deployApiManagement) {
     skuName: apiManagementSku
     publisherEmail: apiManagementPublisherEmail
     publisherName: apiManagementPublisherName
-    // The API's own contract (OpenAPI 3.1; API Management imports 3.1 schemas since May 2024).
-    openApiContent: loadTextContent('../openapi/openapi.json')
+    // The API's own contract (OpenAPI 3.1; API Management imports 3.1 schemas since May 2024), as compact
+    // JSON: loadTextContent reads at most 131,072 characters, loadJsonContent up to 1,048,576.
+    openApiContent: string(loadJsonContent('../openapi/openapi.json'))
     apiPath: 'api'
     backendUrl: '${functionApp.outputs.url}/api'
     openIdConfigurationUrl: '${endsWith(authAuthority, '/') ? substring(authAuthority, 0, length(authAuthority) - 1) : authAuthority}/.well-known/openid-configuration'

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -17,7 +18,8 @@ public sealed record AuthenticationOutcome(ClaimsPrincipal? Principal, string? F
 /// <summary>
 /// The one validation core behind both hosts' adapters (the Functions worker middleware and
 /// LocalHost's ASP.NET Core middleware): checks a JWT's signature, issuer, audience and lifetime with
-/// the configured <see cref="TokenValidationParameters"/>, and derives the user id from it alone.
+/// the configured <see cref="TokenValidationParameters"/>, refuses what the JWT standards say to refuse
+/// even when it is correctly signed, and derives the user id from the token alone.
 /// </summary>
 public sealed partial class BearerTokenValidator(TokenValidationParameters parameters, ILogger<BearerTokenValidator> logger)
 {
@@ -80,6 +82,12 @@ public sealed partial class BearerTokenValidator(TokenValidationParameters param
             return new(null, "invalid");
         }
 
+        if ((result.SecurityToken is JsonWebToken jwt ? Nonstandard(jwt) : "not-a-jws") is { } breach)
+        {
+            LogRejected(logger, breach);
+            return new(null, "invalid");
+        }
+
         var userId = UserIds.From(result.ClaimsIdentity);
         if (userId is null)
         {
@@ -93,6 +101,34 @@ public sealed partial class BearerTokenValidator(TokenValidationParameters param
         Remember(key, principal, result.SecurityToken.ValidTo, now);
         return new(principal, null);
     }
+
+    /// <summary>
+    /// What the standards refuse that the handler lets through: a <c>crit</c> header (RFC 7515 §4.1.11: a
+    /// recipient must reject a token whose <c>crit</c> names an extension it does not implement, and this
+    /// service implements none), and <c>exp</c>, <c>nbf</c> or <c>iat</c> that are not JSON numbers (RFC 7519
+    /// §2 and §4.1.4–6: a NumericDate is a number; the handler also reads one from a string).
+    /// </summary>
+    private static string? Nonstandard(JsonWebToken token)
+    {
+        using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedHeader));
+        if (header.RootElement.ValueKind != JsonValueKind.Object || header.RootElement.TryGetProperty("crit", out _))
+        {
+            return "crit-header";
+        }
+
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
+        foreach (var claim in NumericDates)
+        {
+            if (payload.RootElement.TryGetProperty(claim, out var value) && value.ValueKind != JsonValueKind.Number)
+            {
+                return claim + "-not-a-number";
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly string[] NumericDates = ["exp", "nbf", "iat"];
 
     private void Remember(string key, ClaimsPrincipal principal, DateTime expires, DateTime now)
     {

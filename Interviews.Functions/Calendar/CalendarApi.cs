@@ -148,8 +148,9 @@ public sealed partial class CalendarApi(
         string provider,
         CancellationToken cancellationToken)
     {
-        var removeEventsText = request.Query["removeEvents"].ToString();
-        if (removeEventsText.Length > 0 && !bool.TryParse(removeEventsText, out _))
+        // Exactly the contract's boolean: "true" or "false", once.
+        var removeEventsValues = request.Query["removeEvents"];
+        if (removeEventsValues.Count > 0 && removeEventsValues is not ["true" or "false"])
         {
             return Problems.From(Error.Validation("removeEvents", "removeEvents is true or false."));
         }
@@ -159,7 +160,7 @@ public sealed partial class CalendarApi(
             return ProviderNotFound();
         }
 
-        var removeEvents = removeEventsText.Length > 0 && bool.Parse(removeEventsText);
+        var removeEvents = removeEventsValues is ["true"];
         if (removeEvents && found.Connection.Status == ConnectionStatus.Connected)
         {
             await RemoveEventsAsync(user.Id, provider, cancellationToken);

@@ -22,15 +22,11 @@ public sealed class CalendarExporter(CalendarStore store) : IUserDataExporter
                 writer.WriteString("provider", c.Provider);
                 writer.WriteString("accountEmail", c.AccountEmail);
                 writer.WriteString("status", JsonNamingPolicy.CamelCase.ConvertName(c.Status.ToString()));
-                writer.WriteString("connectedAt", c.ConnectedAt);
-                if (c.LastSyncAt is { } lastSync)
-                {
-                    writer.WriteString("lastSyncAt", lastSync);
-                }
-                else
-                {
-                    writer.WriteNull("lastSyncAt");
-                }
+                // Instants as every answer writes them (UTC with a 'Z'), not the writer's own "+00:00".
+                writer.WritePropertyName("connectedAt");
+                JsonSerializer.Serialize(writer, c.ConnectedAt, Http.ApiJson.Options);
+                writer.WritePropertyName("lastSyncAt");
+                JsonSerializer.Serialize(writer, c.LastSyncAt, Http.ApiJson.Options);
 
                 writer.WriteString("lastError", c.LastError);
                 writer.WriteEndObject();

@@ -8,7 +8,8 @@ namespace Interviews.Functions.Http;
 
 /// <summary>
 /// Reads a JSON request body: 415 unless it is JSON, 413 over <see cref="MaxBytes"/>, 400 for a
-/// missing, malformed or mistyped body naming the field (from the reader's JSON path).
+/// missing, malformed or mistyped body naming the field (from the reader's JSON path), and 400 for an
+/// array longer than its <see cref="BoundedList{T, TLimit}"/> allows, as soon as its first extra element is read.
 /// </summary>
 public static class JsonBody
 {
@@ -58,6 +59,10 @@ public static class JsonBody
             var value = JsonSerializer.Deserialize<T>(buffer.WrittenSpan, ApiJson.Options);
             return value is null ? Invalid<T>("body", "The body must be a JSON object.") : new BodyResult<T>(value, null);
         }
+        catch (TooManyItemsException exception)
+        {
+            return Invalid<T>(ArrayOf(FieldOf(exception.Path)), $"At most {exception.Max} items.");
+        }
         catch (JsonException exception)
         {
             var field = FieldOf(exception.Path);
@@ -95,6 +100,12 @@ public static class JsonBody
         var field = new StringBuilder(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$'));
         return field.Length == 0 ? null : field.ToString();
     }
+
+    /// <summary>"interviewers[20]", the element that did not fit, → "interviewers", the array.</summary>
+    private static string ArrayOf(string? element) =>
+        element is null ? "body"
+        : element.EndsWith(']') && element.LastIndexOf('[') is > 0 and var open ? element[..open]
+        : element;
 
     private static BodyResult<T> TooLarge<T>(int maxBytes) =>
         new(default, Problems.Status(StatusCodes.Status413PayloadTooLarge, "body-too-large", $"The body must be at most {maxBytes / 1024} KB."));

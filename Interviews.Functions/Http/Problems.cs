@@ -81,6 +81,7 @@ public static class Problems
             400 => "The request is invalid.",
             401 => "Authentication is required.",
             404 => "Not found.",
+            405 => "The method is not allowed.",
             409 => "Not allowed in the current state.",
             412 => "The precondition failed.",
             413 => "The request body is too large.",

@@ -67,23 +67,11 @@ public sealed class InsightsApi(InsightsStore insights, TimeProvider time)
 
     private static InsightsMonth? Month(IQueryCollection query, string name, ValidationErrors errors)
     {
-        if (!query.TryGetValue(name, out var values) || values.Count == 0)
+        if (QueryParameters.Single(query, name, errors) is not { } text)
         {
             return null;
         }
 
-        if (values.Count > 1)
-        {
-            errors.Add(name, "Give this parameter once.");
-            return null;
-        }
-
-        if (string.IsNullOrWhiteSpace(values[0]))
-        {
-            return null;
-        }
-
-        var text = values[0]!.Trim();
         if (DateOnly.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
             || Instants.TryParseDate(text, out month))
         {

@@ -1,4 +1,5 @@
 using Interviews.Functions.Events;
+using Interviews.Functions.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Interviews.Functions.Insights;
@@ -9,6 +10,7 @@ public static class InsightsFeature
     public static IServiceCollection AddInsightsFeature(this IServiceCollection services)
     {
         services.AddSingleton<InsightsStore>();
+        services.AddSingleton<IExportedRecordKinds, InsightsRecordKinds>();
         services.AddEventHandler<InsightsProjector>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Interviews.Functions.Privacy;
 using Interviews.Domain;
 using Interviews.Functions.Storage;
 
@@ -119,4 +120,10 @@ public sealed class InsightsStore(IDocumentContainer container)
     }
 
     private static string Partition(Guid userId) => userId.ToString("D");
+}
+
+/// <summary>The insights' records a user's export lists as stored: the monthly counters.</summary>
+public sealed class InsightsRecordKinds : IExportedRecordKinds
+{
+    public IReadOnlyList<string> Kinds { get; } = [InsightsStore.Kind];
 }

@@ -6,6 +6,25 @@ namespace Interviews.Functions.Interviews;
 // Requests: every field nullable so that a missing field is told apart from a default value and
 // reported by name. Date-times are strings so that a local time can be read in the interview's zone.
 // Each request turns its values into one call of the aggregate's verb; the rules live in the verb.
+// Arrays are bounded lists: reading stops at the first element past the contract's maxItems.
+
+/// <summary>The contract's maxItems of the request arrays (the aggregate's own limits).</summary>
+public sealed class MaxInterviewers : IItemLimit
+{
+    public static int Max => InterviewLimits.MaxInterviewers;
+}
+
+/// <inheritdoc cref="MaxInterviewers"/>
+public sealed class MaxQuestions : IItemLimit
+{
+    public static int Max => InterviewLimits.MaxPreparationQuestions;
+}
+
+/// <inheritdoc cref="MaxInterviewers"/>
+public sealed class MaxRecipients : IItemLimit
+{
+    public static int Max => InterviewLimits.MaxRecipients;
+}
 
 /// <summary>A request body that runs one of the aggregate's verbs on a stored interview.</summary>
 public interface IInterviewCommandRequest
@@ -20,7 +39,7 @@ public sealed record ScheduleInterviewRequest(
     string? ScheduledAt,
     int? Duration,
     string? Location,
-    List<string?>? Interviewers,
+    BoundedList<string?, MaxInterviewers>? Interviewers,
     string? Timezone)
 {
     /// <summary>A new interview of <paramref name="userId"/> with this body's values, or every field that is wrong.</summary>
@@ -43,7 +62,7 @@ public sealed record UpdateInterviewRequest(
     string? ScheduledAt,
     int? Duration,
     string? Location,
-    List<string?>? Interviewers,
+    BoundedList<string?, MaxInterviewers>? Interviewers,
     string? Timezone) : IInterviewCommandRequest
 {
     public Result ApplyTo(Interview interview, DateTimeOffset now)
@@ -70,7 +89,7 @@ public sealed record PrepareInterviewRequest(
     bool? ResearchCompleted,
     bool? QuestionsPrepped,
     bool? MaterialsGathered,
-    List<PreparationQuestionInput?>? Questions = null) : IInterviewCommandRequest
+    BoundedList<PreparationQuestionInput?, MaxQuestions>? Questions = null) : IInterviewCommandRequest
 {
     /// <summary>
     /// A preparation may hold 50 questions of 1,000 characters with 4,000 characters of notes each,
@@ -128,7 +147,7 @@ public sealed record RescheduleInterviewRequest(
 }
 
 public sealed record ThankYouNoteRequest(
-    List<string?>? Recipients,
+    BoundedList<string?, MaxRecipients>? Recipients,
     string? Method,
     string? Notes,
     string? SentAt) : IInterviewCommandRequest

@@ -17,7 +17,7 @@ public static class InterviewsFeature
         services.AddSingleton<IInterviewReader>(sp => sp.GetRequiredService<InterviewStore>());
         services.AddSingleton<IInterviewChanges>(sp => sp.GetRequiredService<InterviewCommands>());
         services.AddSingleton<IUserDataExporter, InterviewsExporter>();
-        services.AddSingleton<IUserDataExporter, StoredRecordsExporter>();
+        services.AddSingleton<IExportedRecordKinds, InterviewRecordKinds>();
         return services;
     }
 }

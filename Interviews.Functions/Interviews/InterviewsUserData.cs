@@ -33,39 +33,8 @@ public sealed class InterviewsExporter(InterviewStore store) : IUserDataExporter
     }
 }
 
-/// <summary>
-/// The domain events still kept (the outbox, until their time to live) and the idempotency records,
-/// as stored: <c>{"kind", "id", "document"}</c>.
-/// </summary>
-public sealed class StoredRecordsExporter(IDocumentContainer documents) : IUserDataExporter
+/// <summary>The interviews' records a user's export lists as stored: the events still kept (the outbox, until their time to live) and the idempotency records.</summary>
+public sealed class InterviewRecordKinds : IExportedRecordKinds
 {
-    private static readonly string[] Kinds = [EventDocument.Kind, Idempotency.Kind];
-
-    public string Section => "records";
-
-    public async Task WriteAsync(Guid userId, Utf8JsonWriter writer, CancellationToken cancellationToken)
-    {
-        writer.WriteStartArray();
-        string? after = null;
-        do
-        {
-            var page = await documents.ReadPartitionAsync(userId.ToString("D"), after, 200, cancellationToken);
-            foreach (var document in page.Items.Where(d => Kinds.Contains(d.Kind)))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("kind", document.Kind);
-                writer.WriteString("id", document.Id);
-                writer.WritePropertyName("document");
-                using var body = JsonDocument.Parse(document.Json);
-                body.WriteTo(writer);
-                writer.WriteEndObject();
-            }
-
-            await writer.FlushAsync(cancellationToken);
-            after = page.Next?.Id;
-        }
-        while (after is not null);
-
-        writer.WriteEndArray();
-    }
+    public IReadOnlyList<string> Kinds { get; } = [EventDocument.Kind, Idempotency.Kind];
 }

@@ -20,7 +20,7 @@ public static class ListQuery
         errors.AddFrom(paging.Error);
 
         InterviewStatus[]? statuses = null;
-        if (Single(query, "status", errors) is { } statusText)
+        if (QueryParameters.Single(query, "status", errors) is { } statusText)
         {
             if (InterviewStatuses.TryParse(statusText, out var status))
             {
@@ -33,20 +33,20 @@ public static class ListQuery
         }
 
         Guid? applicationId = null;
-        if (Single(query, "applicationId", errors) is { } applicationText)
+        if (QueryParameters.Single(query, "applicationId", errors) is { } applicationText)
         {
-            if (Guid.TryParse(applicationText, out var parsed))
+            if (Guid.TryParseExact(applicationText, "D", out var parsed))
             {
                 applicationId = parsed;
             }
             else
             {
-                errors.Add("applicationId", "Not a GUID.");
+                errors.Add("applicationId", "Not a GUID (00000000-0000-0000-0000-000000000000).");
             }
         }
 
         InterviewType? type = null;
-        if (Single(query, "interviewType", errors) is { } typeText)
+        if (QueryParameters.Single(query, "interviewType", errors) is { } typeText)
         {
             if (InterviewTypes.TryParse(typeText, out var parsed))
             {
@@ -58,8 +58,8 @@ public static class ListQuery
             }
         }
 
-        var from = Bound(Single(query, "dateFrom", errors), "dateFrom", endOfDay: false, errors);
-        var to = Bound(Single(query, "dateTo", errors), "dateTo", endOfDay: true, errors);
+        var from = Bound(QueryParameters.Single(query, "dateFrom", errors), "dateFrom", endOfDay: false, errors);
+        var to = Bound(QueryParameters.Single(query, "dateTo", errors), "dateTo", endOfDay: true, errors);
         if (from is not null && to is not null && from >= to)
         {
             errors.Add("dateTo", "dateTo must not be before dateFrom.");
@@ -85,14 +85,14 @@ public static class ListQuery
     {
         var errors = new ValidationErrors();
         var limit = defaultLimit;
-        if (Single(query, "limit", errors) is { } limitText
+        if (QueryParameters.Single(query, "limit", errors) is { } limitText
             && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > maxLimit))
         {
             errors.Add("limit", $"The limit must be a whole number from 1 to {maxLimit}.");
         }
 
         DocumentCursor? cursor = null;
-        if (Single(query, "cursor", errors) is { } cursorText)
+        if (QueryParameters.Single(query, "cursor", errors) is { } cursorText)
         {
             if (Cursors.TryDecode(cursorText, out var position))
             {
@@ -105,22 +105,6 @@ public static class ListQuery
         }
 
         return errors.Any ? errors.ToError() : new InterviewQuery(Limit: limit, After: cursor);
-    }
-
-    private static string? Single(IQueryCollection query, string name, ValidationErrors errors)
-    {
-        if (!query.TryGetValue(name, out var values) || values.Count == 0)
-        {
-            return null;
-        }
-
-        if (values.Count > 1)
-        {
-            errors.Add(name, "Give this parameter once.");
-            return null;
-        }
-
-        return string.IsNullOrWhiteSpace(values[0]) ? null : values[0]!.Trim();
     }
 
     /// <summary>A lower bound, or the exclusive upper bound just after <paramref name="text"/>.</summary>

@@ -8,6 +8,7 @@ public static class PrivacyFeature
     public static IServiceCollection AddPrivacyFeature(this IServiceCollection services)
     {
         services.AddSingleton<UserData>();
+        services.AddSingleton<IUserDataExporter, StoredRecordsExporter>();
         services.AddSingleton<IUserDataEraser, DeadLettersEraser>();
         return services;
     }

@@ -86,6 +86,49 @@ public sealed class UserData(
     }
 }
 
+/// <summary>Kinds of documents in the user's partition that the export lists as they are stored (a feature's own records).</summary>
+public interface IExportedRecordKinds
+{
+    IReadOnlyList<string> Kinds { get; }
+}
+
+/// <summary>
+/// The records of the user's partition that features name (<see cref="IExportedRecordKinds"/>: the events
+/// still kept, idempotency records, insights counters), as stored: <c>{"kind", "id", "document"}</c>.
+/// </summary>
+public sealed class StoredRecordsExporter(IDocumentContainer documents, IEnumerable<IExportedRecordKinds> kinds) : IUserDataExporter
+{
+    private readonly HashSet<string> _kinds = new(kinds.SelectMany(k => k.Kinds), StringComparer.Ordinal);
+
+    public string Section => "records";
+
+    public async Task WriteAsync(Guid userId, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        writer.WriteStartArray();
+        string? after = null;
+        do
+        {
+            var page = await documents.ReadPartitionAsync(userId.ToString("D"), after, 200, cancellationToken);
+            foreach (var document in page.Items.Where(d => _kinds.Contains(d.Kind)))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("kind", document.Kind);
+                writer.WriteString("id", document.Id);
+                writer.WritePropertyName("document");
+                using var body = JsonDocument.Parse(document.Json);
+                body.WriteTo(writer);
+                writer.WriteEndObject();
+            }
+
+            await writer.FlushAsync(cancellationToken);
+            after = page.Next?.Id;
+        }
+        while (after is not null);
+
+        writer.WriteEndArray();
+    }
+}
+
 /// <summary>Parked events of the user (they hold the event's data), in the shared dead-letters partition.</summary>
 public sealed class DeadLettersEraser(DeadLetters deadLetters) : IUserDataEraser
 {

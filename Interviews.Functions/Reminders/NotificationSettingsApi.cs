@@ -8,10 +8,16 @@ namespace Interviews.Functions.Reminders;
 
 public sealed record NotificationSettingsRequest(
     string? Email,
-    List<int>? ReminderMinutesBefore,
+    BoundedList<int, MaxReminderOffsets>? ReminderMinutesBefore,
     bool? NudgesEnabled,
     bool? RemindersEnabled,
     string? Timezone);
+
+/// <summary>The contract's maxItems of <c>reminderMinutesBefore</c>.</summary>
+public sealed class MaxReminderOffsets : IItemLimit
+{
+    public static int Max => NotificationSettings.MaxOffsets;
+}
 
 /// <param name="Email">Where reminders go: the chosen address, else the token's.</param>
 /// <param name="EmailSource"><c>settings</c>, <c>token</c>, or null when there is no address (then no e-mail is sent).</param>
@@ -32,6 +38,8 @@ public sealed record NotificationSettingsResponse(
 public sealed class NotificationSettingsApi(NotificationSettingsStore store)
 {
     private static readonly Error SettingsChanged = new(ErrorKind.PreconditionFailed, "etag-mismatch", "The settings have changed since the ETag in If-Match was read; read them again.");
+
+    private static readonly Error ChangedMeanwhile = new(ErrorKind.PreconditionFailed, "settings-changed", "The settings changed meanwhile; read them again.");
 
     [Function("GetNotificationSettings")]
     public async Task<IResult> Get(
@@ -73,6 +81,6 @@ public sealed class NotificationSettingsApi(NotificationSettingsStore store)
 
         return await store.SaveAsync(user.Id, settings.Value, etag, cancellationToken) is { } saved
             ? new JsonResult<NotificationSettingsResponse>(NotificationSettingsResponse.From(settings.Value), etag: saved)
-            : Problems.From(SettingsChanged);
+            : Problems.From(ChangedMeanwhile);
     }
 }

@@ -83,8 +83,8 @@ public sealed class ListInterviewsTests(LocalHostFactory factory) : IClassFixtur
         var (client, ids) = await UserWithInterviewsAsync((1, "Video", AppA), (2, "Video", AppB), (3, "Technical", AppA), (40, "Video", AppA));
         await client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{ids[0]}/prepare", new { researchCompleted = true });
 
-        Assert.Equal([ids[1], ids[3]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?interviewType=video&status=Scheduled"))).Select(i => i["id"]!.GetValue<string>()));
-        Assert.Equal([ids[0]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?status=prepared"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal([ids[1], ids[3]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?interviewType=Video&status=Scheduled"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal([ids[0]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?status=Prepared"))).Select(i => i["id"]!.GetValue<string>()));
         Assert.Equal([ids[0], ids[2], ids[3]], (await ItemsAsync(await client.GetPathAsync($"/api/interviews?applicationId={AppA}"))).Select(i => i["id"]!.GetValue<string>()));
         Assert.Equal([ids[2]], (await ItemsAsync(await client.GetPathAsync($"/api/interviews?applicationId={AppA}&interviewType=Technical"))).Select(i => i["id"]!.GetValue<string>()));
 
@@ -122,8 +122,30 @@ public sealed class ListInterviewsTests(LocalHostFactory factory) : IClassFixtur
         Assert.Equal(3, pages);
     }
 
+    [Fact]
+    public async Task The_type_filter_takes_the_requirements_display_spellings_as_the_contract_lists_them()
+    {
+        var (client, ids) = await UserWithInterviewsAsync((1, "PhoneScreen", AppA), (2, "InPerson", AppA), (3, "Video", AppA));
+
+        Assert.Equal([ids[0]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?interviewType=Phone%20Screen"))).Select(i => i["id"]!.GetValue<string>()));
+        Assert.Equal([ids[1]], (await ItemsAsync(await client.GetPathAsync("/api/interviews?interviewType=In-Person"))).Select(i => i["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_status_in_another_case_is_a_400_that_lists_the_statuses()
+    {
+        var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var problem = await (await client.GetPathAsync("/api/interviews?status=scheduled")).AssertInvalidFieldAsync("status");
+        Assert.Contains("Scheduled, Prepared, Completed, Rescheduled, Cancelled", problem["errors"]!["status"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("status=Pending", "status")]
+    [InlineData("status=scheduled", "status")]
+    [InlineData("status=", "status")]
+    [InlineData("interviewType=video", "interviewType")]
+    [InlineData("interviewType=Phone%20screen", "interviewType")]
+    [InlineData("applicationId=6f1c1a8e3a574d39a54b6b7b4b7e2a11", "applicationId")]
     [InlineData("status=1", "status")]
     [InlineData("status=%2B2", "status")]
     [InlineData("status=Completed,Prepared", "status")]

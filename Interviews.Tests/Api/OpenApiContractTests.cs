@@ -74,10 +74,34 @@ public sealed class OpenApiContractTests
     [Fact]
     public async Task Every_endpoint_answers_with_statuses_headers_and_bodies_the_document_declares()
     {
-        using var factory = new LocalHostFactory();
+        using var host = new Calendar.CalendarTestHost();
+        await WalkThroughAsync(host, new Checks(Contract));
+    }
+
+    [Fact]
+    public async Task Through_a_validating_proxy_no_answer_breaks_the_contract_and_only_the_deliberately_bad_requests_are_flagged()
+    {
+        using var host = new Calendar.CalendarTestHost();
+        using var started = host.Factory.ClientFor(null);
+        await using var proxy = await ValidatingProxy.StartAsync(new Uri(started.BaseAddress!, Contract.ServerPrefix), TestContext.Current.CancellationToken);
+        var checks = new Checks(Contract, proxy);
+
+        await WalkThroughAsync(host, checks);
+
+        Assert.True(checks.ResponseViolations.Count == 0, "Answers the proxy found against the contract:\n" + string.Join('\n', checks.ResponseViolations));
+        Assert.True(checks.UnexpectedRequestViolations.Count == 0, "Requests meant to succeed that the proxy flagged:\n" + string.Join('\n', checks.UnexpectedRequestViolations));
+        // The proxy does validate: it flagged the deliberately bad requests (bad JSON types, unknown enum values, no token…).
+        Assert.True(checks.FlaggedBadRequests.Count >= 20, $"Only {checks.FlaggedBadRequests.Count} bad requests were flagged.");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{checks.Seen.Count} (operation, status) pairs, {checks.Sent - checks.SentAround.Count} requests through Prism: 0 response violations, 0 on requests meant to succeed, {checks.FlaggedBadRequests.Count} deliberately bad requests flagged; {checks.SentAround.Count} sent around it ({string.Join(", ", checks.SentAround)}).\n" + string.Join('\n', checks.FlaggedBadRequests));
+    }
+
+    /// <summary>Every operation with good and bad input, each answer checked against the document.</summary>
+    private static async Task WalkThroughAsync(Calendar.CalendarTestHost host, Checks checks)
+    {
+        var factory = host.Factory;
         using var alice = factory.ClientFor(LocalHostFactory.NewUser());
         using var anonymous = factory.ClientFor(null);
-        var checks = new Checks(Contract);
         var missing = Guid.NewGuid();
         var stale = "\"0000000000\"";
         var tooLarge = new string('x', 70 * 1024);
@@ -216,15 +240,14 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/me/notification-settings", HttpStatusCode.Unauthorized);
         await checks.ExpectAsync(anonymous, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.Unauthorized, settings);
 
-        // Calendar: a second LocalHost whose providers are fakes on loopback (Interviews.Tests/Calendar).
-        using var calendarHost = new Calendar.CalendarTestHost();
-        using var dave = calendarHost.Factory.ClientFor(LocalHostFactory.NewUser());
-        using var nobody = calendarHost.Factory.ClientFor(null);
-        using var browser = calendarHost.Browser();
-        var (idD, _, _) = await dave.ScheduleAsync(calendarHost.Factory);
+        // Calendar: the host's providers are fakes on loopback (Interviews.Tests/Calendar).
+        using var dave = factory.ClientFor(LocalHostFactory.NewUser());
+        using var nobody = factory.ClientFor(null);
+        using var browser = host.Browser();
+        var (idD, _, _) = await dave.ScheduleAsync(factory);
         var consent = await (await checks.ExpectAsync(dave, HttpMethod.Post, "/api/calendar/connections/google", HttpStatusCode.OK)).JsonAsync();
         var consentQuery = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(consent["authorizationUrl"]!.GetValue<string>()).Query);
-        var callback = $"/api/calendar/oauth/google/callback?code={calendarHost.Google.IssueCode(consentQuery["code_challenge"].ToString())}&state={Uri.EscapeDataString(consentQuery["state"].ToString())}";
+        var callback = $"/api/calendar/oauth/google/callback?code={host.Google.IssueCode(consentQuery["code_challenge"].ToString())}&state={Uri.EscapeDataString(consentQuery["state"].ToString())}";
         await checks.ExpectAsync(browser, HttpMethod.Get, callback, HttpStatusCode.Redirect);
         await checks.ExpectAsync(browser, HttpMethod.Get, callback, HttpStatusCode.BadRequest);
         await checks.ExpectAsync(dave, HttpMethod.Post, "/api/calendar/connections/yahoo", HttpStatusCode.NotFound);
@@ -323,15 +346,34 @@ public sealed class OpenApiContractTests
         throw new InvalidOperationException("The repository root (with Interviews.sln) is not above the test output.");
     }
 
-    /// <summary>Sends a request, asserts the expected status, then that the answer conforms to the document.</summary>
-    private sealed class Checks(OpenApiContract contract)
+    /// <summary>
+    /// Sends a request, asserts the expected status, then that the answer conforms to the document. With a
+    /// <see cref="ValidatingProxy"/>, the request goes through it, and its violations are sorted: any on an answer,
+    /// any on a request meant to succeed, and those on the deliberately bad requests (expected 4xx).
+    /// </summary>
+    private sealed class Checks(OpenApiContract contract, ValidatingProxy? proxy = null)
     {
         public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
+
+        public List<string> ResponseViolations { get; } = [];
+
+        public List<string> UnexpectedRequestViolations { get; } = [];
+
+        public List<string> FlaggedBadRequests { get; } = [];
+
+        public int Sent { get; private set; }
+
+        /// <summary>Requests sent around the proxy (a body that is not JSON, a redirect).</summary>
+        public List<string> SentAround { get; } = [];
 
         public async Task<HttpResponseMessage> ExpectAsync(
             HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json", string? idempotencyKey = null)
         {
-            using var request = new HttpRequestMessage(method, path);
+            var direct = new Uri(client.BaseAddress!, path);
+            // Prism never answers a request whose JSON body does not parse, and follows a redirect itself (to the
+            // app's result page, not on loopback): those few go to the server directly.
+            var viaProxy = proxy is not null && (int)expected is < 300 or >= 400 && !(body is string json && contentType == "application/json" && !Parses(json));
+            using var request = new HttpRequestMessage(method, viaProxy ? proxy!.Address(direct, contract.ServerPrefix) : direct);
             if (body is not null)
             {
                 request.Content = new StringContent(body is JsonNode node ? node.ToJsonString() : (string)body, Encoding.UTF8);
@@ -349,12 +391,51 @@ public sealed class OpenApiContractTests
             }
 
             var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            Sent++;
             var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             Assert.True(expected == response.StatusCode, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+            if (!viaProxy && proxy is not null)
+            {
+                SentAround.Add($"{method} {path}");
+            }
+
+            if (viaProxy)
+            {
+                Sort(ValidatingProxy.Violations(response), $"{method} {path} → {(int)response.StatusCode}", (int)expected >= 400 && (int)expected < 500);
+                response.RequestMessage!.RequestUri = direct;
+            }
+
             await contract.AssertConformsAsync(response);
-            var template = contract.Template(new Uri(client.BaseAddress!, path).AbsolutePath[contract.ServerPrefix.Length..]);
+            var template = contract.Template(direct.AbsolutePath[contract.ServerPrefix.Length..]);
             Seen.Add($"{method.Method} {template} {(int)response.StatusCode}");
             return response;
+        }
+
+        private static bool Parses(string json)
+        {
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(json);
+                return true;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return false;
+            }
+        }
+
+        private void Sort(IReadOnlyList<ValidatingProxy.Violation> violations, string where, bool deliberatelyBad)
+        {
+            foreach (var violation in violations.Where(v => !v.OnRequest))
+            {
+                ResponseViolations.Add($"{where}: {violation}");
+            }
+
+            var onRequest = violations.Where(v => v.OnRequest).ToList();
+            if (onRequest.Count > 0)
+            {
+                (deliberatelyBad ? FlaggedBadRequests : UnexpectedRequestViolations).Add($"{where}: {string.Join("; ", onRequest)}");
+            }
         }
     }
 

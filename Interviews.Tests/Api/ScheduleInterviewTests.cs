@@ -44,15 +44,25 @@ public sealed class ScheduleInterviewTests(LocalHostFactory factory) : IClassFix
     [Theory]
     [InlineData("PhoneScreen", "PhoneScreen")]
     [InlineData("Phone Screen", "PhoneScreen")]
-    [InlineData("phone screen", "PhoneScreen")]
     [InlineData("In-Person", "InPerson")]
-    [InlineData("inperson", "InPerson")]
-    [InlineData("TECHNICAL", "Technical")]
+    [InlineData("InPerson", "InPerson")]
+    [InlineData("Technical", "Technical")]
     public async Task Interview_types_are_accepted_in_both_spellings_and_answered_in_one(string sent, string canonical)
     {
         var response = await PostAsync(("interviewType", sent));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(canonical, (await response.JsonAsync())["interviewType"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("phone screen")]
+    [InlineData("inperson")]
+    [InlineData("TECHNICAL")]
+    [InlineData(" Video")]
+    public async Task An_interview_type_in_another_case_or_spacing_is_a_400_that_lists_the_accepted_spellings(string sent)
+    {
+        var problem = await (await PostAsync(("interviewType", sent))).AssertInvalidFieldAsync("interviewType");
+        Assert.Contains("Phone Screen, In-Person", problem["errors"]!["interviewType"]![0]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -20,8 +20,9 @@ public sealed class AggregatePropertyTests
     // Spellings a client might send, with the type the model expects (null: refused).
     private static readonly (string? Text, InterviewType? Type)[] Types =
     [
-        ("Video", InterviewType.Video), ("phone screen", InterviewType.PhoneScreen), ("In-Person", InterviewType.InPerson),
-        ("FINAL", InterviewType.Final), ("Panel", InterviewType.Panel), ("Coffee", null), ("", null), (null, null), ("3", null),
+        ("Video", InterviewType.Video), ("Phone Screen", InterviewType.PhoneScreen), ("In-Person", InterviewType.InPerson),
+        ("Final", InterviewType.Final), ("Panel", InterviewType.Panel), ("phone screen", null), ("FINAL", null),
+        ("Coffee", null), ("", null), (null, null), ("3", null),
     ];
 
     private static readonly (string? Id, bool Valid)[] Zones =

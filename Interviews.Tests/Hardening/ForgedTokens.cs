@@ -9,6 +9,7 @@ namespace Interviews.Tests.Hardening;
 /// <summary>
 /// Every kind of bad bearer credential the API must refuse, built from LocalHost's development token
 /// settings: wrong lifetimes, audiences, issuers, keys and algorithms, tampered and truncated tokens,
+/// tokens the JWT standards refuse though correctly signed (a NumericDate as a string, a <c>crit</c> header),
 /// and credentials that are not bearer tokens at all. Each is the whole Authorization header value.
 /// </summary>
 public static class ForgedTokens
@@ -17,6 +18,7 @@ public static class ForgedTokens
     [
         "missing", "empty-bearer", "basic", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "bad-signature",
         "alg-none", "garbage", "no-expiry", "no-subject", "tampered-payload", "signature-stripped", "truncated", "hs512", "two-tokens",
+        "exp-as-string", "nbf-as-string", "iat-as-string", "crit-header",
     ];
 
     /// <summary>The Authorization header for <paramref name="kind"/> (null: none at all).</summary>
@@ -36,6 +38,9 @@ public static class ForgedTokens
             "two-tokens" => $"Bearer {valid} {valid}",
             "alg-none" => "Bearer " + Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlEncoder.Encode(Payload(settings, now, true)) + ".",
             "no-expiry" => "Bearer " + new JsonWebTokenHandler().CreateToken(Payload(settings, now, false), Credentials(settings.SigningKey, SecurityAlgorithms.HmacSha256)),
+            "exp-as-string" or "nbf-as-string" or "iat-as-string" => "Bearer " + Signed(Payload(settings, now, true, asString: kind[..3])),
+            // RFC 7515's "b64" extension, which this service does not implement.
+            "crit-header" => "Bearer " + Signed(Payload(settings, now, true), new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = true }),
             _ => "Bearer " + new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(Descriptor(kind, settings, now)),
         };
     }
@@ -79,12 +84,22 @@ public static class ForgedTokens
         return new SigningCredentials(new SymmetricSecurityKey(bytes), algorithm);
     }
 
-    private static string Payload(DevelopmentTokens settings, DateTime now, bool includeExpiry)
+    /// <summary>A payload signed with the right key and algorithm, with extra header parameters.</summary>
+    public static string Signed(string payload, IDictionary<string, object>? header = null, DevelopmentTokens? settings = null) =>
+        new JsonWebTokenHandler().CreateToken(payload, Credentials((settings ?? Interviews.Tests.Support.LocalHostFactory.DevelopmentTokens).SigningKey, SecurityAlgorithms.HmacSha256), header ?? new Dictionary<string, object>());
+
+    /// <summary>A valid payload; <paramref name="asString"/> names a NumericDate ("exp", "nbf", "iat") written as a JSON string instead of a number.</summary>
+    public static string Payload(DevelopmentTokens settings, DateTime now, bool includeExpiry, string? asString = null)
     {
-        var payload = new Dictionary<string, object> { ["iss"] = settings.Issuer, ["aud"] = settings.Audience, ["sub"] = "forged-tokens-user", ["nbf"] = EpochTime.GetIntDate(now.AddHours(-1)) };
+        var payload = new Dictionary<string, object> { ["iss"] = settings.Issuer, ["aud"] = settings.Audience, ["sub"] = "forged-tokens-user", ["nbf"] = EpochTime.GetIntDate(now.AddHours(-1)), ["iat"] = EpochTime.GetIntDate(now.AddHours(-1)) };
         if (includeExpiry)
         {
             payload["exp"] = EpochTime.GetIntDate(now.AddHours(1));
+        }
+
+        if (asString is not null)
+        {
+            payload[asString] = payload[asString].ToString()!;
         }
 
         return System.Text.Json.JsonSerializer.Serialize(payload);

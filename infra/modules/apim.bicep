@@ -2,6 +2,10 @@
 // against the OpenID Connect configuration of the authority and rate-limits per user (keyed on the
 // token's oid claim, else sub). The Function App validates the token itself as well; the gateway
 // only sheds unauthenticated and abusive traffic before it costs a function execution.
+// Requests are also validated against the imported contract (its parameters, and JSON bodies up to
+// the gateway's 100 KB limit of validate-content; a larger one, a preparation of up to 1 MB, goes on
+// to the service, which checks it the same way). Answers are checked too, in detect mode: a mismatch
+// is logged, never turned into an error for the client.
 
 @description('Azure region.')
 param location string
@@ -72,12 +76,22 @@ var policyTemplate = '''
       </audiences>
     </validate-jwt>
     __RATE_LIMIT__
+    <validate-parameters specified-parameter-action="prevent" unspecified-parameter-action="ignore" errors-variable-name="requestParameterErrors" />
+    <validate-content unspecified-content-type-action="prevent" max-size="102400" size-exceeded-action="ignore" errors-variable-name="requestBodyErrors">
+      <content type="application/json" validate-as="json" action="prevent" allow-additional-properties="true" />
+    </validate-content>
   </inbound>
   <backend>
     <base />
   </backend>
   <outbound>
     <base />
+    <validate-status-code unspecified-status-code-action="detect" errors-variable-name="responseStatusErrors" />
+    <validate-headers specified-header-action="detect" unspecified-header-action="ignore" errors-variable-name="responseHeaderErrors" />
+    <validate-content unspecified-content-type-action="detect" max-size="102400" size-exceeded-action="ignore" errors-variable-name="responseBodyErrors">
+      <content type="application/json" validate-as="json" action="detect" />
+      <content type="application/problem+json" validate-as="json" action="detect" />
+    </validate-content>
   </outbound>
   <on-error>
     <base />
