@@ -11,13 +11,14 @@ namespace Interviews.Tests.EndToEnd;
 /// The deployed artifact: the built Functions worker in its own process, driven by
 /// <see cref="FunctionsWorkerHost"/>, with production settings only — Cosmos DB (the compat server, a
 /// database of its own created at start), the Data Protection key ring in a blob and AzureWebJobsStorage
-/// on Azurite, and the OpenID Connect authority over HTTPS, whose certificate the worker process trusts
-/// through <c>SSL_CERT_FILE</c>. Its clock is the machine's.
+/// on Azurite, the OpenID Connect authority over HTTPS, whose certificate the worker process trusts
+/// through <c>SSL_CERT_FILE</c>, and its telemetry exported to an OTLP collector. Its clock is the machine's.
 /// </summary>
 public sealed class FunctionsWorkerApi : ApiHost
 {
     private readonly CosmosCompatFixture _cosmos = new();
     private Azurite? _azurite;
+    private OtlpCollector? _telemetry;
     private string? _directory;
     private string? _skipReason;
 
@@ -26,6 +27,8 @@ public sealed class FunctionsWorkerApi : ApiHost
     public string DatabaseName { get; } = $"worker-{Guid.NewGuid():N}";
 
     public Azurite Storage => _azurite!;
+
+    public OtlpCollector Telemetry => _telemetry!;
 
     public override string? SkipReason => _skipReason;
 
@@ -82,8 +85,14 @@ public sealed class FunctionsWorkerApi : ApiHost
         }
 
         _azurite = await Azurite.StartAsync();
+        _telemetry = await OtlpCollector.StartAsync();
         _directory = Directory.CreateTempSubdirectory("functions-worker-").FullName;
         var settings = ProductionSettings(_cosmos.Client.Endpoint, DatabaseName, Authority.HttpsAuthority, _azurite.ConnectionString, Authority.WriteTrustBundle(_directory), _directory);
+        foreach (var (key, value) in _telemetry.Settings)
+        {
+            settings[key] = value;
+        }
+
         Host = await FunctionsWorkerHost.StartAsync(settings, _directory);
         TestContext.Current.SendDiagnosticMessage($"The Functions worker started in {Host.StartupTime.TotalSeconds:0.00} s.");
     }
@@ -98,6 +107,11 @@ public sealed class FunctionsWorkerApi : ApiHost
         if (_azurite is not null)
         {
             await _azurite.DisposeAsync();
+        }
+
+        if (_telemetry is not null)
+        {
+            await _telemetry.DisposeAsync();
         }
 
         await _cosmos.DisposeAsync();

@@ -134,7 +134,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         {
             InvocationId = invocationId,
             FunctionId = function.FunctionId,
-            TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01" },
+            TraceContext = new RpcTraceContext { TraceParent = HttpTriggerForwarder.TraceParent(null) },
         };
         request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Json = timer.ToJsonString() } });
         request.TriggerMetadata["TimerTrigger"] = new TypedData { String = now.LocalDateTime.ToString(CultureInfo.InvariantCulture) };

@@ -79,7 +79,7 @@ internal sealed class HttpTriggerForwarder : IAsyncDisposable
         {
             InvocationId = invocationId,
             FunctionId = function.FunctionId,
-            TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01" },
+            TraceContext = new RpcTraceContext { TraceParent = TraceParent(context.Request.Headers.TraceParent) },
         };
         request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Http = new RpcHttp() } });
         foreach (var (key, value) in await BindingDataAsync(context))
@@ -98,6 +98,13 @@ internal sealed class HttpTriggerForwarder : IAsyncDisposable
         {
             _log($"Invocation {invocationId} of {function.Name} failed: {response.Result.Exception?.Message}");
         }
+    }
+
+    /// <summary>The host's own span of the request: in the client's trace when it sent a W3C <c>traceparent</c>, else in a new one.</summary>
+    internal static string TraceParent(string? incoming)
+    {
+        var traceId = ActivityContext.TryParse(incoming, null, out var client) ? client.TraceId : ActivityTraceId.CreateRandom();
+        return $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
     }
 
     private async Task ForwardAsync(HttpContext context, string invocationId)
