@@ -95,12 +95,44 @@ public sealed class FunctionsWorkerApi : ApiHost
 
         Host = await FunctionsWorkerHost.StartAsync(settings, _directory);
         TestContext.Current.SendDiagnosticMessage($"The Functions worker started in {Host.StartupTime.TotalSeconds:0.00} s.");
+        await WaitUntilHealthyAsync();
+    }
+
+    /// <summary>
+    /// The worker takes invocations as soon as its functions are loaded, while its start-up work (creating the
+    /// database and containers, here) may still run: as a platform's health probe would, the tests start once
+    /// health answers 200.
+    /// </summary>
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var client = Host.CreateClient();
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await client.GetAsync("/api/health", TestContext.Current.CancellationToken);
+            if (response.StatusCode == System.Net.HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new InvalidOperationException($"The worker's health stayed {(int)response.StatusCode}.\n{Host.Diagnostics}");
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
     }
 
     protected override async ValueTask StopAsync()
     {
         if (Host is not null)
         {
+            if (Environment.GetEnvironmentVariable("INTERVIEWS_WORKER_LOG") is { Length: > 0 } log)
+            {
+                await File.WriteAllTextAsync(log, Host.Diagnostics);
+            }
+
             await Host.DisposeAsync();
         }
 

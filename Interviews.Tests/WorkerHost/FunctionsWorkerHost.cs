@@ -63,7 +63,10 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
     /// <summary>From the process start to the last function loaded.</summary>
     public TimeSpan StartupTime { get; private set; }
 
-    /// <summary>The worker's logs over the protocol, its console output and the host's own notes, for failure messages.</summary>
+    /// <summary>
+    /// For failure messages: the worker's console output, its logs over the protocol, and the host's own notes
+    /// (timed) — each in its own order, one after the other, not interleaved.
+    /// </summary>
     public string Diagnostics =>
         string.Join('\n', _output.Select(l => "[worker] " + l)
             .Concat(_connection.Logs.Select(l => $"[rpc {l.Level} {l.Category}] {l.Message}{(l.Exception is { } e ? " | " + e.Message : "")}"))
@@ -88,6 +91,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         var output = new ConcurrentQueue<string>();
         var process = StartProcess(appDirectory, workingDirectory, hostUri, workerId, settings, output);
         var host = new FunctionsWorkerHost(connection, grpc, process, output);
+        process.Exited += (_, _) => host.Note($"The worker process exited with code {process.ExitCode}.");
         try
         {
             await host.HandshakeAsync(appDirectory, workerId).WaitAsync(timeout ?? TimeSpan.FromSeconds(90));
@@ -146,6 +150,8 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         }
     }
 
+    private void Note(string text) => _hostLog.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {text}");
+
     private static string Instant(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
 
     private async Task HandshakeAsync(string appDirectory, string workerId)
@@ -183,7 +189,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
             EnsureSucceeded(loaded.FunctionLoadResponse.Result, $"loading function {loaded.FunctionLoadResponse.FunctionId}");
         }
 
-        _http = await HttpTriggerForwarder.StartAsync(_functions, RoutePrefix(appDirectory), _connection, WorkerHttpUri, _hostLog.Enqueue);
+        _http = await HttpTriggerForwarder.StartAsync(_functions, RoutePrefix(appDirectory), _connection, WorkerHttpUri, Note);
     }
 
     /// <summary>A token that fires when the worker process exits (so that a wait on the protocol ends with it).</summary>

@@ -33,7 +33,9 @@ internal sealed class HttpTriggerForwarder : IAsyncDisposable
     };
 
     private readonly WebApplication _app;
-    private readonly HttpMessageInvoker _toWorker = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false });
+    // As the Functions host's proxy: no redirects or cookies, and connection failures retried (the worker
+    // announces its HttpUri before its HTTP server listens: hosted services start one after another).
+    private readonly HttpMessageInvoker _toWorker = new(new ConnectionRetries(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false }));
     private readonly WorkerConnection _connection;
     private readonly Uri _workerUri;
     private readonly Action<string> _log;
@@ -71,7 +73,26 @@ internal sealed class HttpTriggerForwarder : IAsyncDisposable
         return forwarder;
     }
 
+    /// <summary>A failure of the host's own part (the worker gone, its HTTP endpoint unreachable) is a 502 that says what happened.</summary>
     private async Task InvokeAsync(WorkerFunction function, HttpContext context)
+    {
+        try
+        {
+            await InvokeWorkerAsync(function, context);
+        }
+        catch (Exception failure) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            _log($"{context.Request.Method} {context.Request.Path} ({function.Name}) failed in the test host: {failure}");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                await context.Response.WriteAsync($"The test host could not invoke {function.Name}: {failure.Message}");
+            }
+        }
+    }
+
+    private async Task InvokeWorkerAsync(WorkerFunction function, HttpContext context)
     {
         var invocationId = Guid.NewGuid().ToString();
         context.Request.EnableBuffering();
@@ -130,6 +151,7 @@ internal sealed class HttpTriggerForwarder : IAsyncDisposable
         outgoing.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
 
         using var answer = await _toWorker.SendAsync(outgoing, context.RequestAborted);
+
         context.Response.StatusCode = (int)answer.StatusCode;
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
         {
@@ -201,5 +223,31 @@ internal sealed class HttpTriggerForwarder : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _toWorker.Dispose();
+    }
+}
+
+/// <summary>
+/// The Functions host's retry of a request it could not get to the worker (a connection refused: the
+/// request was not sent): up to 10 attempts, 50 ms apart at first, doubling up to 250 ms.
+/// </summary>
+internal sealed class ConnectionRetries(HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    public const int MaxAttempts = 10;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException failure) when (attempt < MaxAttempts && failure.HttpRequestError == HttpRequestError.ConnectionError)
+            {
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+            }
+        }
     }
 }
