@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Interviews.Tests.Support;
@@ -54,14 +53,11 @@ public sealed class OidcAuthority : IAsyncDisposable
         var key = RSA.Create(2048);
         var otherKey = RSA.Create(2048);
         var certificate = SelfSignedLoopbackCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var app = Loopback.WebApplication(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        var app = builder.Build();
+        }).Build();
         var authority = new OidcAuthority(app, certificate, key, otherKey);
         var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(key.ExportParameters(false)) { KeyId = KeyId });
         app.MapGet(Tenant + "/.well-known/openid-configuration", (HttpContext context) =>

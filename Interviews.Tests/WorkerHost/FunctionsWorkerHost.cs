@@ -6,10 +6,8 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Interviews.Tests.WorkerHost.Protocol;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Interviews.Tests.WorkerHost;
 
@@ -32,6 +30,9 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output;
     private readonly ConcurrentQueue<string> _hostLog = new();
+    // Fires when the worker process exits, so that a wait on the protocol ends with it (never disposed: the
+    // process may exit after the host is disposed, and a token source without a timer holds nothing).
+    private readonly CancellationTokenSource _exited = new();
     private HttpTriggerForwarder? _http;
     private IReadOnlyList<WorkerFunction> _functions = [];
 
@@ -91,7 +92,16 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         var output = new ConcurrentQueue<string>();
         var process = StartProcess(appDirectory, workingDirectory, hostUri, workerId, settings, output);
         var host = new FunctionsWorkerHost(connection, grpc, process, output);
-        process.Exited += (_, _) => host.Note($"The worker process exited with code {process.ExitCode}.");
+        process.Exited += (_, _) =>
+        {
+            host.Note($"The worker process exited with code {process.ExitCode}.");
+            host._exited.Cancel();
+        };
+        if (process.HasExited)
+        {
+            host._exited.Cancel();
+        }
+
         try
         {
             await host.HandshakeAsync(appDirectory, workerId).WaitAsync(timeout ?? TimeSpan.FromSeconds(90));
@@ -156,14 +166,14 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
 
     private async Task HandshakeAsync(string appDirectory, string workerId)
     {
-        var started = await _connection.Started.WaitAsync(ExitedAsync());
+        var started = await _connection.Started.WaitAsync(_exited.Token);
         if (started.WorkerId != workerId)
         {
             throw new InvalidOperationException($"The worker started its stream as {started.WorkerId}, not as the worker id it was given ({workerId}).");
         }
 
         var init = new WorkerInitRequest { HostVersion = "4.1037.0 (Interviews test host)", WorkerDirectory = appDirectory, FunctionAppDirectory = appDirectory };
-        var initialized = (await _connection.RequestAsync(new StreamingMessage { WorkerInitRequest = init }, "init").WaitAsync(ExitedAsync())).WorkerInitResponse;
+        var initialized = (await _connection.RequestAsync(new StreamingMessage { WorkerInitRequest = init }, "init").WaitAsync(_exited.Token)).WorkerInitResponse;
         EnsureSucceeded(initialized.Result, "worker init");
         Capabilities = initialized.Capabilities.ToDictionary(c => c.Key, c => c.Value);
         if (!Capabilities.TryGetValue("HttpUri", out var httpUri) || !Uri.TryCreate(httpUri, UriKind.Absolute, out var workerHttpUri))
@@ -173,7 +183,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
 
         WorkerHttpUri = workerHttpUri;
         var metadata = (await _connection.RequestAsync(
-            new StreamingMessage { FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory } }, "metadata").WaitAsync(ExitedAsync())).FunctionMetadataResponse;
+            new StreamingMessage { FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory } }, "metadata").WaitAsync(_exited.Token)).FunctionMetadataResponse;
         EnsureSucceeded(metadata.Result, "function metadata");
         if (metadata.UseDefaultMetadataIndexing)
         {
@@ -184,26 +194,12 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         var loads = _functions.Select(f => _connection.RequestAsync(
             new StreamingMessage { FunctionLoadRequest = new FunctionLoadRequest { FunctionId = f.FunctionId, Metadata = f.Metadata } },
             WorkerConnection.LoadCorrelation(f.FunctionId)));
-        foreach (var loaded in await Task.WhenAll(loads).WaitAsync(ExitedAsync()))
+        foreach (var loaded in await Task.WhenAll(loads).WaitAsync(_exited.Token))
         {
             EnsureSucceeded(loaded.FunctionLoadResponse.Result, $"loading function {loaded.FunctionLoadResponse.FunctionId}");
         }
 
         _http = await HttpTriggerForwarder.StartAsync(_functions, RoutePrefix(appDirectory), _connection, WorkerHttpUri, Note);
-    }
-
-    /// <summary>A token that fires when the worker process exits (so that a wait on the protocol ends with it).</summary>
-    private CancellationToken ExitedAsync()
-    {
-        var exited = new CancellationTokenSource();
-        _process.EnableRaisingEvents = true;
-        _process.Exited += (_, _) => exited.Cancel();
-        if (_process.HasExited)
-        {
-            exited.Cancel();
-        }
-
-        return exited.Token;
     }
 
     private static void EnsureSucceeded(StatusResult result, string step)
@@ -226,9 +222,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
 
     private static async Task<WebApplication> StartGrpcServerAsync(WorkerConnection connection)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        var builder = Support.Loopback.WebApplication(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = null;

@@ -1,15 +1,12 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interviews.Tests.WorkerHost.Protocol;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Interviews.Tests.WorkerHost;
 
@@ -53,10 +50,7 @@ internal sealed class HttpTriggerForwarder : IAsyncDisposable
     /// <summary>Serves the HTTP functions on 127.0.0.1 and a free port.</summary>
     public static async Task<HttpTriggerForwarder> StartAsync(IEnumerable<WorkerFunction> functions, string routePrefix, WorkerConnection connection, Uri workerUri, Action<string> log)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = Support.Loopback.WebApplication().Build();
         var forwarder = new HttpTriggerForwarder(app, connection, workerUri, log);
         var prefix = routePrefix.Trim('/');
         foreach (var function in functions.Where(f => f.IsHttp))
