@@ -11,19 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Interviews.Functions.Storage;
 
-/// <summary>How <see cref="CosmosDocumentContainer"/> applies a write batch.</summary>
-internal enum CosmosBatchMode
-{
-    /// <summary>One <see cref="TransactionalBatch"/> in the partition: all or nothing. Always, in the app.</summary>
-    Transactional,
-
-    /// <summary>
-    /// Test-only, for a Cosmos-protocol server without TransactionalBatch: a batch of exactly one write
-    /// goes through the item API with the same conditions (atomic by itself); larger batches throw.
-    /// </summary>
-    SingleItemWrites,
-}
-
 /// <summary>
 /// The production backend: Cosmos DB (NoSQL), one container partitioned by <c>/userId</c>. A document is
 /// the seam's body plus <c>id</c>, <c>userId</c> (the partition key), <c>kind</c> and, for expiring
@@ -65,22 +52,20 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
     private readonly IReadOnlyList<IndexDefinition> _indexes;
     private readonly ILogger _logger;
     private readonly Histogram<double> _requestCharge;
-    private readonly CosmosBatchMode _batchMode;
     private readonly string _partitionKeyField;
 
     public CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger<CosmosDocumentContainer> logger, IMeterFactory? meterFactory = null)
-        : this(documents, leases, indexes, logger, meterFactory, CosmosBatchMode.Transactional)
+        : this(documents, leases, indexes, logger, meterFactory, PartitionKeyField)
     {
     }
 
-    internal CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger logger, IMeterFactory? meterFactory, CosmosBatchMode batchMode, string partitionKeyField = PartitionKeyField)
+    private CosmosDocumentContainer(Container documents, Container leases, IEnumerable<IndexDefinition> indexes, ILogger logger, IMeterFactory? meterFactory, string partitionKeyField)
     {
         _partitionKeyField = partitionKeyField;
         _documents = documents;
         _leases = leases;
         _indexes = [.. indexes];
         _logger = logger;
-        _batchMode = batchMode;
         var meter = meterFactory?.Create(MeterName) ?? SharedMeter;
         _requestCharge = meter.CreateHistogram<double>(RequestChargeInstrument, "RU", "Request units charged by Cosmos DB, per request or query page.");
     }
@@ -107,7 +92,6 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
             indexes,
             logger,
             meterFactory,
-            CosmosBatchMode.Transactional,
             CosmosContainerDefinitions.Embedded[CosmosContainerDefinitions.RemindersContainer].PartitionKeyPath.TrimStart('/'));
     }
 
@@ -131,9 +115,7 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
             throw new ArgumentException($"A Cosmos DB transactional batch holds at most {MaxBatchWrites} writes; this one has {writes.Count}.", nameof(writes));
         }
 
-        return _batchMode == CosmosBatchMode.SingleItemWrites
-            ? await WriteOneAsync(partitionKey, writes, cancellationToken)
-            : await WriteBatchAsync(partitionKey, writes, cancellationToken);
+        return await WriteBatchAsync(partitionKey, writes, cancellationToken);
     }
 
     public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
@@ -391,29 +373,6 @@ public sealed partial class CosmosDocumentContainer : IDocumentContainer, ICheck
                 await stream.DisposeAsync();
             }
         }
-    }
-
-    private async Task<WriteOutcome> WriteOneAsync(string partitionKey, IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
-    {
-        if (writes.Count != 1)
-        {
-            throw new NotSupportedException("Without TransactionalBatch only a batch of one write is atomic; this one has " + writes.Count.ToString(CultureInfo.InvariantCulture) + ".");
-        }
-
-        var write = writes[0];
-        var key = new PartitionKey(partitionKey);
-        var options = new ItemRequestOptions { IfMatchEtag = write.IfMatch, EnableContentResponseOnWrite = false };
-        using var body = write.Kind == WriteKind.Delete ? null : ToStream(Envelope(partitionKey, write));
-        using var response = await SendAsync("write", () => write.Kind switch
-        {
-            WriteKind.Create => _documents.CreateItemStreamAsync(body!, key, options, cancellationToken),
-            WriteKind.Replace => _documents.ReplaceItemStreamAsync(body!, write.Id, key, options, cancellationToken),
-            WriteKind.Delete => _documents.DeleteItemStreamAsync(write.Id, key, options, cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(writes), write.Kind, "Unknown write kind."),
-        }, cancellationToken);
-        return response.IsSuccessStatusCode
-            ? new WriteOutcome([write.Kind == WriteKind.Delete ? null : response.Headers.ETag], null)
-            : WriteOutcome.Failed(FailureOf(response.StatusCode, response.ErrorMessage), 0);
     }
 
     private static WriteFailure FailureOf(HttpStatusCode status, string? message) => status switch

@@ -109,6 +109,9 @@ public static class NodeTools
     /// <summary>The tools' folder once its packages are installed; skips the calling test without Node.js.</summary>
     public static Task<string> RequireAsync() => NodePackages.RequireAsync(Folder, "ical.js");
 
+    /// <summary>The tools' folder and, when they cannot run here, why (for a fixture, which cannot skip).</summary>
+    public static Task<(string Directory, string? SkipReason)> EnsureAsync() => NodePackages.EnsureAsync(Folder, "ical.js");
+
     /// <summary>Parses an ICS text with ical.js; answers its JSON summary.</summary>
     public static async Task<JsonObject> ParseIcsAsync(string ics)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Xml.Linq;
 using Azure.Storage.Blobs;
 using Interviews.Functions.Calendar;
@@ -16,8 +15,7 @@ public sealed class DataProtectionKeyRingTests
     public async Task Two_instances_sharing_the_blob_key_ring_read_each_others_tokens()
     {
         await using var azurite = await Azurite.StartAsync();
-        var connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{azurite.Port}/devstoreaccount1;";
-        var blob = new BlobContainerClient(connection, "dataprotection").GetBlobClient("keys.xml");
+        var blob = new BlobContainerClient(azurite.ConnectionString, "dataprotection").GetBlobClient("keys.xml");
 
         var first = Protector(new BlobXmlRepository(blob));
         var secret = first.Protect("access-token-text");
@@ -34,8 +32,7 @@ public sealed class DataProtectionKeyRingTests
     public async Task Concurrent_key_writes_keep_every_key()
     {
         await using var azurite = await Azurite.StartAsync();
-        var connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{azurite.Port}/devstoreaccount1;";
-        var blob = new BlobContainerClient(connection, "dataprotection").GetBlobClient("keys.xml");
+        var blob = new BlobContainerClient(azurite.ConnectionString, "dataprotection").GetBlobClient("keys.xml");
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => new BlobXmlRepository(blob).StoreElement(new XElement("key", new XAttribute("id", i)), $"k{i}"), TestContext.Current.CancellationToken)));
         Assert.Equal(8, new BlobXmlRepository(blob).GetAllElements().Count);
     }
@@ -46,52 +43,5 @@ public sealed class DataProtectionKeyRingTests
         services.AddDataProtection().SetApplicationName("Interviews");
         services.Configure<KeyManagementOptions>(o => o.XmlRepository = repository);
         return services.BuildServiceProvider().GetRequiredService<IDataProtectionProvider>().CreateProtector(CalendarStore.TokenPurpose);
-    }
-
-    /// <summary>Azurite's blob service from Calendar/node on a free loopback port, in memory.</summary>
-    private sealed class Azurite : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private Azurite(Process process, int port)
-        {
-            _process = process;
-            Port = port;
-        }
-
-        public int Port { get; }
-
-        public static async Task<Azurite> StartAsync()
-        {
-            var main = Path.Combine(await NodeTools.RequireAsync(), "node_modules", "azurite", "dist", "src", "blob", "main.js");
-
-            var port = Loopback.FreePort();
-            var start = new ProcessStartInfo("node", [main, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent"])
-            {
-                WorkingDirectory = NodeTools.Directory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            var process = Process.Start(start)!;
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data?.Contains("successfully listens", StringComparison.Ordinal) == true)
-                {
-                    ready.TrySetResult();
-                }
-            };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-            return new Azurite(process, port);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
     }
 }

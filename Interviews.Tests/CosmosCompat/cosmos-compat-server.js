@@ -16,6 +16,8 @@ const Items = require(path.join(PKG, "lib/account/items")).default;
 const route = require(path.join(PKG, "lib/routes")).default;
 // the package's own SQL engine (a dependency of it), resolved from the package so hoisting does not matter
 const cosmosQueryLib = require(require.resolve("@zeit/cosmosdb-query", { paths: [PKG] }));
+const documentOperations = require(path.join(PKG, "lib/handler/_document-operations"));
+const batch = require("./transactional-batch");
 const parsedQueries = new Map(); // SQL text -> compiled query (parsing is the slow part)
 function compileQuery(sql) {
   if (!parsedQueries.has(sql)) {
@@ -26,10 +28,12 @@ function compileQuery(sql) {
 }
 
 // ---- change-feed bookkeeping: every stored document version gets a global, increasing LSN ----
+// ETags are quoted, as Cosmos DB's are (the package stores a bare UUID, which is not a valid HTTP ETag).
 let lastLsn = 0;
 const lsnOf = new WeakMap(); // stored document object -> LSN of the write that stored it
 const originalSet = Items.prototype._set;
 Items.prototype._set = function setWithLsn(data) {
+  if (typeof data._etag === "string" && !data._etag.startsWith('"')) data._etag = `"${data._etag}"`;
   const stored = originalSet.call(this, data);
   lsnOf.set(stored, ++lastLsn);
   return stored;
@@ -40,11 +44,12 @@ const header = (req, name) => {
   return Array.isArray(v) ? v[0] : v;
 };
 const isTrue = (req, name) => String(header(req, name) || "").toLowerCase() === "true";
-const readBody = req =>
+const readBytes = req =>
   new Promise((resolve, reject) => {
     const chunks = [];
-    req.on("data", c => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks).toString())).on("error", reject);
+    req.on("data", c => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
   });
+const readBody = async req => (await readBytes(req)).toString();
 const DOCS = /^\/dbs\/([^/]+)\/colls\/([^/]+)\/docs\/?$/;
 const DOC = /^\/dbs\/([^/]+)\/colls\/([^/]+)\/docs\/([^/]+)\/?$/;
 const pathOf = req => decodeURIComponent(new URL(req.url, "http://x").pathname.replace(/^\/\//, "/"));
@@ -76,6 +81,24 @@ const trivialQueryPlan = () => ({
 
 // Each fix returns {status, body, headers} to answer the request itself, or undefined to let the package handle it.
 const fixes = [
+  // 0. TransactionalBatch (header x-ms-cosmos-is-batch-request): the package knows only the JavaScript SDK's
+  //    JSON bulk format and applies it one operation at a time; the .NET SDK sends HybridRow and expects the
+  //    batch to be atomic. See transactional-batch.js.
+  async function transactionalBatch(req, account) {
+    const m = DOCS.exec(pathOf(req));
+    if (!m || req.method !== "POST" || !isTrue(req, "x-ms-cosmos-is-batch-request")) return undefined;
+    const body = await readBytes(req);
+    const coll = collectionOf(account, m);
+    if (!coll.read()) return { status: 404, body: NOT_FOUND };
+    let operations;
+    try {
+      operations = batch.parseBatch(body, header(req, "x-ms-documentdb-partitionkey"));
+    } catch (err) {
+      return { status: 400, body: { code: "BadRequest", message: String(err.message) } };
+    }
+    const keys = pkPathOf(coll);
+    return batch.applyBatch(coll, operations, documentOperations, doc => valueAt(doc, keys));
+  },
   // 1. Query-plan request (header x-ms-cosmos-is-query-plan-request): the package would run it as a query.
   async function queryPlan(req) {
     if (req.method === "POST" && isTrue(req, "x-ms-cosmos-is-query-plan-request")) {
@@ -157,12 +180,13 @@ const fixes = [
 function send(req, res, { status, body, headers = {} }, keepAlive) {
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  const binary = Buffer.isBuffer(body);
   if (body && body._etag && !res.getHeader("etag")) res.setHeader("etag", body._etag);
-  res.setHeader("content-type", "application/json");
+  res.setHeader("content-type", binary ? "application/octet-stream" : "application/json");
   res.setHeader("x-ms-activity-id", randomUUID());
   res.setHeader("x-ms-request-charge", "1");
   res.setHeader("connection", keepAlive ? "keep-alive" : "close");
-  res.end(body == null ? "" : JSON.stringify(body));
+  res.end(body == null ? "" : binary ? body : JSON.stringify(body));
 }
 
 // The package's own request loop (lib/index.js), kept so that unfixed requests behave exactly as upstream.

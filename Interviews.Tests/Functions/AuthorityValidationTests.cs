@@ -1,71 +1,35 @@
 using Interviews.Functions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using Interviews.Functions.Auth;
+using Interviews.Tests.Hardening;
+using Interviews.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace Interviews.Tests.Functions;
 
 /// <summary>
 /// Production validation: signing keys and issuer from an OpenID Connect authority's discovery
-/// document, served here by WireMock on loopback as Entra ID would serve it.
+/// document, served on loopback as Entra ID would serve it (<see cref="OidcAuthority"/>).
 /// </summary>
-public sealed class AuthorityValidationTests : IDisposable
+public sealed class AuthorityValidationTests : IAsyncLifetime
 {
-    private const string Audience = "api://interviews-prod";
-    private readonly WireMockServer _authority = Interviews.Tests.Support.Loopback.WireMock();
-    private readonly RSA _rsa = RSA.Create(2048);
-    private readonly RsaSecurityKey _key;
+    private const string Audience = OidcAuthority.Audience;
+    private OidcAuthority _authority = null!;
 
-    public AuthorityValidationTests()
-    {
-        _key = new RsaSecurityKey(_rsa) { KeyId = "key-1" };
-        var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(_rsa.ExportParameters(false)) { KeyId = "key-1" });
-        _authority.Given(Request.Create().WithPath("/tenant/v2.0/.well-known/openid-configuration").UsingGet())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBodyAsJson(new
-            {
-                issuer = Issuer,
-                jwks_uri = $"{_authority.Url}/tenant/discovery/v2.0/keys",
-                authorization_endpoint = $"{_authority.Url}/tenant/oauth2/v2.0/authorize",
-                token_endpoint = $"{_authority.Url}/tenant/oauth2/v2.0/token",
-                id_token_signing_alg_values_supported = new[] { "RS256" },
-            }));
-        _authority.Given(Request.Create().WithPath("/tenant/discovery/v2.0/keys").UsingGet())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBodyAsJson(new
-            {
-                keys = new[] { new { kty = jwk.Kty, use = "sig", kid = jwk.Kid, n = jwk.N, e = jwk.E } },
-            }));
-    }
+    public async ValueTask InitializeAsync() => _authority = await OidcAuthority.StartAsync();
 
-    private string Issuer => $"{_authority.Url}/tenant/v2.0";
+    public ValueTask DisposeAsync() => _authority.DisposeAsync();
 
     private BearerTokenValidator Validator() => new(
-        new AuthSettings { Authority = Issuer, Audience = Audience }.ForAuthority(requireHttps: false),
+        new AuthSettings { Authority = _authority.HttpAuthority, Audience = Audience }.ForAuthority(requireHttps: false),
         NullLogger<BearerTokenValidator>.Instance);
-
-    private string Token(SecurityKey key, string algorithm, string? issuer = null, Guid? oid = null) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer ?? Issuer,
-            Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", "pairwise-subject"), new Claim("oid", (oid ?? Guid.NewGuid()).ToString())]),
-            Expires = DateTime.UtcNow.AddMinutes(30),
-            SigningCredentials = new SigningCredentials(key, algorithm),
-        });
 
     [Fact]
     public async Task A_token_signed_by_the_authoritys_key_is_accepted_and_oid_is_the_user()
     {
         var oid = Guid.NewGuid();
-        var outcome = await Validator().ValidateAsync("Bearer " + Token(_key, SecurityAlgorithms.RsaSha256, oid: oid));
+        var outcome = await Validator().ValidateAsync("Bearer " + _authority.Signer.Mint("pairwise-subject", objectId: oid));
         Assert.True(outcome.Succeeded, outcome.Failure);
         Assert.Equal(oid.ToString("D"), outcome.Principal!.FindFirst(BearerTokenValidator.UserIdClaim)!.Value);
     }
@@ -73,23 +37,22 @@ public sealed class AuthorityValidationTests : IDisposable
     [Fact]
     public async Task A_token_signed_by_another_key_is_rejected()
     {
-        using var other = RSA.Create(2048);
-        var outcome = await Validator().ValidateAsync("Bearer " + Token(new RsaSecurityKey(other) { KeyId = "key-1" }, SecurityAlgorithms.RsaSha256));
+        var outcome = await Validator().ValidateAsync(ForgedTokens.Header("bad-signature", _authority.Signer));
         Assert.False(outcome.Succeeded);
     }
 
     [Fact]
     public async Task A_token_from_another_issuer_is_rejected()
     {
-        var outcome = await Validator().ValidateAsync("Bearer " + Token(_key, SecurityAlgorithms.RsaSha256, issuer: "https://login.example/other/v2.0"));
+        var outcome = await Validator().ValidateAsync(ForgedTokens.Header("wrong-issuer", _authority.Signer));
         Assert.False(outcome.Succeeded);
     }
 
     [Fact]
     public async Task A_development_token_is_never_accepted_by_the_authority_validation()
     {
-        var symmetric = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Interviews.Tests.Support.LocalHostFactory.DevelopmentTokens.SigningKey));
-        var outcome = await Validator().ValidateAsync("Bearer " + Token(symmetric, SecurityAlgorithms.HmacSha256));
+        var development = TokenSigner.For(LocalHostFactory.DevelopmentTokens) with { Issuer = _authority.Issuer, Audience = Audience };
+        var outcome = await Validator().ValidateAsync("Bearer " + development.Mint("pairwise-subject"));
         Assert.False(outcome.Succeeded);
     }
 
@@ -135,12 +98,5 @@ public sealed class AuthorityValidationTests : IDisposable
             .AddDeployedAppSettings();
         using var provider = services.BuildServiceProvider();
         return Assert.ThrowsAny<Exception>(() => StartupChecks.Run(provider));
-    }
-
-    public void Dispose()
-    {
-        _authority.Stop();
-        _authority.Dispose();
-        _rsa.Dispose();
     }
 }

@@ -1,31 +1,36 @@
 using System.Security.Claims;
 using System.Text;
 using Interviews.LocalHost;
+using Interviews.Tests.Support;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Interviews.Tests.Hardening;
 
 /// <summary>
-/// Every kind of bad bearer credential the API must refuse, built from LocalHost's development token
-/// settings: wrong lifetimes, audiences, issuers, keys and algorithms, tampered and truncated tokens,
-/// tokens the JWT standards refuse though correctly signed (a NumericDate as a string, a <c>crit</c> header),
-/// and credentials that are not bearer tokens at all. Each is the whole Authorization header value.
+/// Every kind of bad bearer credential the API must refuse, built for a <see cref="TokenSigner"/> (LocalHost's
+/// development key, or an OpenID Connect authority's RSA key): wrong lifetimes, audiences, issuers, keys and
+/// algorithms, tampered and truncated tokens, tokens the JWT standards refuse though correctly signed (a
+/// NumericDate as a string, a <c>crit</c> header), and credentials that are not bearer tokens at all. Each is
+/// the whole Authorization header value.
 /// </summary>
 public static class ForgedTokens
 {
     public static readonly string[] Kinds =
     [
         "missing", "empty-bearer", "basic", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "bad-signature",
-        "alg-none", "garbage", "no-expiry", "no-subject", "tampered-payload", "signature-stripped", "truncated", "hs512", "two-tokens",
+        "alg-none", "garbage", "no-expiry", "no-subject", "tampered-payload", "signature-stripped", "truncated", "disallowed-algorithm", "two-tokens",
         "exp-as-string", "nbf-as-string", "iat-as-string", "crit-header",
     ];
 
-    /// <summary>The Authorization header for <paramref name="kind"/> (null: none at all).</summary>
-    public static string? Header(string kind, DevelopmentTokens settings)
+    /// <summary>The Authorization header for <paramref name="kind"/> against LocalHost's development tokens (null: none at all).</summary>
+    public static string? Header(string kind, DevelopmentTokens settings) => Header(kind, TokenSigner.For(settings));
+
+    /// <summary>The Authorization header for <paramref name="kind"/> against <paramref name="signer"/>'s issuer (null: none at all).</summary>
+    public static string? Header(string kind, TokenSigner signer)
     {
         var now = DateTime.UtcNow;
-        var valid = settings.Mint("forged-tokens-user", null, DateTimeOffset.UtcNow);
+        var valid = signer.Mint("forged-tokens-user");
         return kind switch
         {
             "missing" => null,
@@ -36,22 +41,22 @@ public static class ForgedTokens
             "signature-stripped" => "Bearer " + valid[..(valid.LastIndexOf('.') + 1)],
             "truncated" => "Bearer " + valid[..^5],
             "two-tokens" => $"Bearer {valid} {valid}",
-            "alg-none" => "Bearer " + Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlEncoder.Encode(Payload(settings, now, true)) + ".",
-            "no-expiry" => "Bearer " + new JsonWebTokenHandler().CreateToken(Payload(settings, now, false), Credentials(settings.SigningKey, SecurityAlgorithms.HmacSha256)),
-            "exp-as-string" or "nbf-as-string" or "iat-as-string" => "Bearer " + Signed(Payload(settings, now, true, asString: kind[..3])),
+            "alg-none" => "Bearer " + Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlEncoder.Encode(Payload(signer, now, true)) + ".",
+            "no-expiry" => "Bearer " + new JsonWebTokenHandler().CreateToken(Payload(signer, now, false), signer.Credentials),
+            "exp-as-string" or "nbf-as-string" or "iat-as-string" => "Bearer " + Signed(Payload(signer, now, true, asString: kind[..3]), signer: signer),
             // RFC 7515's "b64" extension, which this service does not implement.
-            "crit-header" => "Bearer " + Signed(Payload(settings, now, true), new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = true }),
-            _ => "Bearer " + new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(Descriptor(kind, settings, now)),
+            "crit-header" => "Bearer " + Signed(Payload(signer, now, true), new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = true }, signer),
+            _ => "Bearer " + new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(Descriptor(kind, signer, now)),
         };
     }
 
-    private static SecurityTokenDescriptor Descriptor(string kind, DevelopmentTokens settings, DateTime now)
+    private static SecurityTokenDescriptor Descriptor(string kind, TokenSigner signer, DateTime now)
     {
         var claims = kind == "no-subject" ? [] : new List<Claim> { new("sub", "forged-tokens-user") };
         return new SecurityTokenDescriptor
         {
-            Issuer = kind == "wrong-issuer" ? "https://evil.example" : settings.Issuer,
-            Audience = kind == "wrong-audience" ? "api://someone-else" : settings.Audience,
+            Issuer = kind == "wrong-issuer" ? "https://evil.example" : signer.Issuer,
+            Audience = kind == "wrong-audience" ? "api://someone-else" : signer.Audience,
             Subject = new ClaimsIdentity(claims),
             IssuedAt = now.AddHours(-2),
             NotBefore = kind == "not-yet-valid" ? now.AddHours(1) : now.AddHours(-2),
@@ -64,34 +69,26 @@ public static class ForgedTokens
             },
             SigningCredentials = kind switch
             {
-                "bad-signature" => Credentials(new string('k', 64), SecurityAlgorithms.HmacSha256),
+                "bad-signature" => signer.Untrusted,
                 // The right key with an algorithm the API does not allow.
-                "hs512" => Credentials(settings.SigningKey, SecurityAlgorithms.HmacSha512),
-                _ => Credentials(settings.SigningKey, SecurityAlgorithms.HmacSha256),
+                "disallowed-algorithm" => signer.DisallowedAlgorithm,
+                _ => signer.Credentials,
             },
         };
     }
 
-    private static SigningCredentials Credentials(string key, string algorithm)
-    {
-        var bytes = Encoding.UTF8.GetBytes(key);
-        // HS512 needs a 64-byte key; repeat the real one rather than use another.
-        while (algorithm == SecurityAlgorithms.HmacSha512 && bytes.Length < 64)
-        {
-            bytes = [.. bytes, .. bytes];
-        }
+    /// <summary>A payload signed with the signer's trusted key (LocalHost's development key by default), with extra header parameters.</summary>
+    public static string Signed(string payload, IDictionary<string, object>? header = null, TokenSigner? signer = null) =>
+        new JsonWebTokenHandler().CreateToken(payload, (signer ?? TokenSigner.For(LocalHostFactory.DevelopmentTokens)).Credentials, header ?? new Dictionary<string, object>());
 
-        return new SigningCredentials(new SymmetricSecurityKey(bytes), algorithm);
-    }
-
-    /// <summary>A payload signed with the right key and algorithm, with extra header parameters.</summary>
-    public static string Signed(string payload, IDictionary<string, object>? header = null, DevelopmentTokens? settings = null) =>
-        new JsonWebTokenHandler().CreateToken(payload, Credentials((settings ?? Interviews.Tests.Support.LocalHostFactory.DevelopmentTokens).SigningKey, SecurityAlgorithms.HmacSha256), header ?? new Dictionary<string, object>());
+    /// <summary>A valid payload for LocalHost's development tokens; see <see cref="Payload(TokenSigner, DateTime, bool, string?)"/>.</summary>
+    public static string Payload(DevelopmentTokens settings, DateTime now, bool includeExpiry, string? asString = null) =>
+        Payload(TokenSigner.For(settings), now, includeExpiry, asString);
 
     /// <summary>A valid payload; <paramref name="asString"/> names a NumericDate ("exp", "nbf", "iat") written as a JSON string instead of a number.</summary>
-    public static string Payload(DevelopmentTokens settings, DateTime now, bool includeExpiry, string? asString = null)
+    public static string Payload(TokenSigner signer, DateTime now, bool includeExpiry, string? asString = null)
     {
-        var payload = new Dictionary<string, object> { ["iss"] = settings.Issuer, ["aud"] = settings.Audience, ["sub"] = "forged-tokens-user", ["nbf"] = EpochTime.GetIntDate(now.AddHours(-1)), ["iat"] = EpochTime.GetIntDate(now.AddHours(-1)) };
+        var payload = new Dictionary<string, object> { ["iss"] = signer.Issuer, ["aud"] = signer.Audience, ["sub"] = "forged-tokens-user", ["nbf"] = EpochTime.GetIntDate(now.AddHours(-1)), ["iat"] = EpochTime.GetIntDate(now.AddHours(-1)) };
         if (includeExpiry)
         {
             payload["exp"] = EpochTime.GetIntDate(now.AddHours(1));

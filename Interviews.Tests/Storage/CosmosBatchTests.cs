@@ -14,8 +14,8 @@ using Moq;
 namespace Interviews.Tests.Storage;
 
 /// <summary>
-/// The Cosmos DB write path, which no local server can run (TransactionalBatch), and the throttling
-/// and unavailability paths, which no local server produces: the SDK's Container and batch types mocked.
+/// The exact shape of the Cosmos DB write batch, and the throttling and unavailability paths, which no
+/// local server produces: the SDK's Container and batch types mocked.
 /// </summary>
 public sealed class CosmosBatchTests
 {

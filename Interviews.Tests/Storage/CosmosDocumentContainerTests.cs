@@ -24,19 +24,15 @@ public sealed class CosmosDocumentContainerTests(CosmosAccountFixture account) :
 }
 
 /// <summary>
-/// The contract on the local Cosmos-protocol compat server (runs in CI). It has no TransactionalBatch,
-/// so the container applies batches of one write through the item API, and the multi-write batch
-/// test skips; <see cref="CosmosBatchTests"/> covers the batch with Moq.
+/// The contract on the local Cosmos-protocol compat server (runs in CI), every write a TransactionalBatch
+/// as in the app (the compat server decodes the SDK's HybridRow batch and applies it atomically).
 /// </summary>
 public sealed class CosmosCompatDocumentContainerTests(CosmosCompatFixture server) : DocumentContainerContract, IClassFixture<CosmosCompatFixture>
 {
-    protected override string? MultiWriteBatchSkipReason =>
-        "TransactionalBatch is not supported by the local Cosmos-protocol server; covered by CosmosBatchTests with Moq";
-
     protected override async Task<IDocumentContainer> CreateContainerAsync()
     {
         var (documents, leases) = await CosmosTestContainers.CreateAsync(await server.CreateDatabaseAsync(), Indexes);
-        return new CosmosDocumentContainer(documents, leases, Indexes, NullLogger.Instance, null, CosmosBatchMode.SingleItemWrites);
+        return new CosmosDocumentContainer(documents, leases, Indexes, NullLogger<CosmosDocumentContainer>.Instance);
     }
 }
 
@@ -120,9 +116,7 @@ public sealed class CosmosCompatInterviewStoreTests(CosmosCompatFixture server) 
             database.GetContainer(CosmosContainerDefinitions.DocumentsContainer),
             database.GetContainer(CosmosContainerDefinitions.LeasesContainer),
             InterviewStore.Indexes,
-            NullLogger.Instance,
-            null,
-            CosmosBatchMode.SingleItemWrites);
+            NullLogger<CosmosDocumentContainer>.Instance);
         return InterviewStores.Over(container, new StorageSettings());
     }
 }
@@ -208,12 +202,9 @@ public sealed class CosmosCompatReminderStoreTests(CosmosCompatFixture server) :
     {
         var database = await server.CreateDatabaseAsync();
         await CosmosSetup.CreateIfNotExistsAsync(server.Client, database.Id, CosmosContainerDefinitions.Embedded.Containers.Select(c => c.ToProperties()), Token);
-        // The compat server has no TransactionalBatch: single-write batches through the item API (as in the contract run).
-        var leases = database.GetContainer(CosmosContainerDefinitions.LeasesContainer);
-        var reminders = new CosmosDocumentContainer(
-            database.GetContainer(CosmosContainerDefinitions.RemindersContainer), leases, StorageIndexes.Reminders, NullLogger.Instance, null, CosmosBatchMode.SingleItemWrites, "dueHour");
-        var documents = new CosmosDocumentContainer(
-            database.GetContainer(CosmosContainerDefinitions.DocumentsContainer), leases, StorageIndexes.Documents, NullLogger.Instance, null, CosmosBatchMode.SingleItemWrites);
+        var settings = new CosmosSettings { DatabaseName = database.Id };
+        var reminders = CosmosDocumentContainer.CreateReminders(server.Client, settings, StorageIndexes.Reminders, NullLogger<CosmosDocumentContainer>.Instance, null);
+        var documents = CosmosDocumentContainer.Create(server.Client, settings, StorageIndexes.Documents, NullLogger<CosmosDocumentContainer>.Instance, null);
         ContainerProperties properties = await database.GetContainer(CosmosContainerDefinitions.RemindersContainer).ReadContainerAsync(cancellationToken: Token);
         Assert.Equal("/dueHour", properties.PartitionKeyPath);
 

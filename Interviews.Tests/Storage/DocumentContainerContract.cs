@@ -23,12 +23,6 @@ public abstract class DocumentContainerContract
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    /// <summary>
-    /// Why this backend cannot run a batch of several writes here (null: it can). Only the tests that
-    /// are about such a batch skip; the others seed their data one write at a time.
-    /// </summary>
-    protected virtual string? MultiWriteBatchSkipReason => null;
-
     [Fact]
     public async Task Reading_a_missing_document_gives_null()
     {
@@ -76,11 +70,6 @@ public abstract class DocumentContainerContract
     [Fact]
     public async Task A_batch_applies_all_of_its_writes_or_none()
     {
-        if (MultiWriteBatchSkipReason is { } reason)
-        {
-            Assert.Skip(reason);
-        }
-
         var container = await CreateContainerAsync();
         var created = await container.WriteAsync("p1", [DocumentWrite.Create("a", Kind, Thing("red", "2026-01-01")), DocumentWrite.Create("b", Kind, Thing("red", "2026-01-02"))], Token);
         Assert.True(created.IsSuccess);
@@ -209,7 +198,7 @@ public abstract class DocumentContainerContract
         Assert.Equal("second", await checkpoints.ReadAsync("pump", Token));
     }
 
-    /// <summary>Writes test data one document at a time, so that only the batch tests need batches of several writes.</summary>
+    /// <summary>Writes test data one document at a time: each write its own change, in the order given.</summary>
     private static async Task SeedAsync(IDocumentContainer container, string partitionKey, IEnumerable<DocumentWrite> writes)
     {
         foreach (var write in writes)

@@ -56,9 +56,13 @@ public static class ApiClient
     }
 
     /// <summary>Schedules an interview <paramref name="daysAhead"/> days after the factory clock; returns its id and ETag.</summary>
-    public static async Task<(string Id, string ETag, JsonObject Body)> ScheduleAsync(this HttpClient client, LocalHostFactory factory, double daysAhead = 3, params (string Field, JsonNode? Value)[] changes)
+    public static Task<(string Id, string ETag, JsonObject Body)> ScheduleAsync(this HttpClient client, LocalHostFactory factory, double daysAhead = 3, params (string Field, JsonNode? Value)[] changes) =>
+        client.ScheduleAtAsync(factory.Clock.GetUtcNow().AddDays(daysAhead), changes);
+
+    /// <summary>Schedules an interview at <paramref name="scheduledAt"/>; returns its id and ETag.</summary>
+    public static async Task<(string Id, string ETag, JsonObject Body)> ScheduleAtAsync(this HttpClient client, DateTimeOffset scheduledAt, params (string Field, JsonNode? Value)[] changes)
     {
-        var response = await client.SendJsonAsync(HttpMethod.Post, "/api/interviews", ScheduleRequest(factory.Clock.GetUtcNow().AddDays(daysAhead), changes).ToJsonString());
+        var response = await client.SendJsonAsync(HttpMethod.Post, "/api/interviews", ScheduleRequest(scheduledAt, changes).ToJsonString());
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         var body = await response.JsonAsync();
         return (body["id"]!.GetValue<string>(), response.Headers.ETag!.ToString(), body);
