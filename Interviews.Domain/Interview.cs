@@ -14,7 +14,6 @@ public sealed class Interview
     /// <summary>The same for a missing interview and for another user's, so that no one learns which ids exist.</summary>
     public static Error NotFound { get; } = Error.NotFound("No interview with this id.");
 
-    private readonly List<string> _interviewers = [];
     private readonly List<RescheduleEvent> _rescheduleHistory = [];
     private readonly List<IDomainEvent> _pendingEvents = [];
     private InterviewDetails _details = null!;

@@ -23,7 +23,7 @@ public static class InterviewLimits
     public const int MaxRecipient = 254;
     public const int MaxThankYouNotes = 2_000;
 
-    // The expected questions of a preparation (issue 8).
+    // The expected questions of a preparation.
     public const int MaxPreparationQuestions = 50;
     public const int MaxPreparationQuestion = 1_000;
     public const int MaxAnswerNotes = 4_000;

@@ -1,4 +1,3 @@
-using Interviews.Functions.Interviews;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
 using Interviews.Functions.Http;

@@ -256,28 +256,28 @@ public sealed partial class CalendarApi(
         var client = clients.Single(c => c.Provider == provider);
         await foreach (var interview in interviews.ListAsync(userId, from: null, openOnly: false, cancellationToken))
         {
-                var (link, etag) = await store.GetLinkAsync(userId, interview.Id, cancellationToken);
-                if (link.Events.GetValueOrDefault(provider) is not { State: LinkState.Linked } entry)
-                {
-                    continue;
-                }
+            var (link, etag) = await store.GetLinkAsync(userId, interview.Id, cancellationToken);
+            if (link.Events.GetValueOrDefault(provider) is not { State: LinkState.Linked } entry)
+            {
+                continue;
+            }
 
-                try
+            try
+            {
+                await sync.WithAccessTokenAsync(userId, provider, async accessToken =>
                 {
-                    await sync.WithAccessTokenAsync(userId, provider, async accessToken =>
-                    {
-                        await client.DeleteAsync(accessToken, entry.EventId, interview.Id, cancellationToken);
-                        return true;
-                    }, cancellationToken);
-                }
-                catch (Exception e) when (e is CalendarApiException or GrantRevokedException)
-                {
-                    LogRemoveFailed(logger, provider, interview.Id);
-                    continue;
-                }
+                    await client.DeleteAsync(accessToken, entry.EventId, interview.Id, cancellationToken);
+                    return true;
+                }, cancellationToken);
+            }
+            catch (Exception e) when (e is CalendarApiException or GrantRevokedException)
+            {
+                LogRemoveFailed(logger, provider, interview.Id);
+                continue;
+            }
 
-                var events = link.Events.Where(e => e.Key != provider).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-                await store.SaveLinkAsync(userId, link with { Events = events }, etag, cancellationToken);
+            var events = link.Events.Where(e => e.Key != provider).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            await store.SaveLinkAsync(userId, link with { Events = events }, etag, cancellationToken);
         }
     }
 

@@ -1,6 +1,5 @@
 using Interviews.Functions.Interviews;
 using Interviews.Domain;
-using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;

@@ -1,10 +1,7 @@
 using Interviews.Functions.Settings;
 using System.Text.Json;
 using Interviews.Domain;
-using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Interviews.Functions.Interviews;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Interviews.Domain;
 using Interviews.Functions.Events;
 using Interviews.Functions.Http;
 using Interviews.Functions.Privacy;

@@ -1,8 +1,6 @@
-using Interviews.Functions.Interviews;
 using System.Text.Json;
 using Interviews.Functions.Events;
 using Interviews.Functions.Http;
-using Interviews.Functions.Reminders;
 using Interviews.Functions.Storage;
 
 namespace Interviews.Functions.Privacy;

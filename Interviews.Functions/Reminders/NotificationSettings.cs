@@ -1,7 +1,6 @@
 using Interviews.Functions.Auth;
 using Interviews.Functions.Events;
 using Interviews.Functions.Interviews;
-using System.Text.Json;
 using Interviews.Domain;
 using Interviews.Functions.Storage;
 using MimeKit;

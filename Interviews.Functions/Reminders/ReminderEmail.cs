@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Interviews.Domain;
-using Interviews.Functions.Calendar;
 using MimeKit;
 
 namespace Interviews.Functions.Reminders;

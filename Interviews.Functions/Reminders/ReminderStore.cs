@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Interviews.Functions.Storage;
 
 namespace Interviews.Functions.Reminders;

@@ -1,4 +1,3 @@
-using Interviews.Functions.Interviews;
 namespace Interviews.Functions.Storage;
 
 /// <summary>

@@ -5,8 +5,8 @@ namespace Interviews.Functions.Storage;
 /// <summary>
 /// The Cosmos DB request units spent in the current flow of work (one HTTP request), for whoever opened
 /// a count with <see cref="Begin"/>: <see cref="CosmosDocumentContainer"/> adds every response's charge.
-/// Nothing is counted where no count was begun. LocalHost's benchmark mode reports the sum per request
-/// (issue 7: RU per operation); the metric <c>interviews.cosmos.request_charge</c> records every charge
+/// Nothing is counted where no count was begun. LocalHost's request-charge header reports the sum per request
+/// (its request units per operation); the metric <c>interviews.cosmos.request_charge</c> records every charge
 /// regardless.
 /// </summary>
 public static class RequestCharges

@@ -21,9 +21,9 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 {
     // Kept read connections (see WithReaderAsync): enough for every concurrent request of a busy LocalHost.
     private const int MaxIdleReaders = 16;
-    // A stack, not a ConcurrentBag: the bag keeps a list per thread, and a request continuing on another
-    // thread than the last one stole from it under a lock (a tenth of a list request in a trace). The
-    // stack also hands out the connection used last, whose page cache is warmest.
+    // A stack, not a ConcurrentBag: the bag keeps a list per thread and steals across threads under a lock,
+    // which requests that continue on another thread meet on every read. The stack also hands out the
+    // connection used last, whose page cache is warmest.
     private readonly System.Collections.Concurrent.ConcurrentStack<ReadConnection> _idleReaders = new();
     private int _idleCount;
     private bool _disposed;
@@ -33,20 +33,20 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     private readonly string _table;
 
     // SQLite has one writer at a time. A second BEGIN IMMEDIATE gets SQLITE_BUSY, and Microsoft.Data.Sqlite
-    // then retries after a blocking 150 ms sleep, however soon the lock frees: writers of this process
-    // queue here instead, without holding a thread.
+    // then retries after a blocking sleep, however soon the lock frees: writers of this process queue here
+    // instead, without holding a thread, for at most WriteTimeout.
     // One gate per database file: the containers (tables) of a file share its single writer.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writeGate;
 
-    // SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages, so it
-    // held the write gate, and every writer queued behind it, for 10-14 ms every ~47 interview writes in
-    // a large file. Writers turn it off on their connection; a passive checkpoint runs beside them instead.
+    // SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages, holding the
+    // write gate and every writer queued behind it. Writers turn it off on their connection; a passive
+    // checkpoint runs beside them every this many documents instead.
     private const int DocumentsPerCheckpoint = 64;
 
     /// <summary>
-    /// The WAL, in 4 KiB pages, past which a checkpoint empties it (65,536: 256 MiB). Emptying it holds the
-    /// writers for ~30 ms; at 64 MiB the benchmark's writes at concurrency 16 met that every half second.
+    /// The WAL, in 4 KiB pages, past which a checkpoint empties it (65,536: 256 MiB), holding the writers
+    /// for that moment: the WAL stays bounded, and the moment comes rarely.
     /// </summary>
     internal int MaxWalFrames { get; init; } = 65_536;
     private int _documentsSinceCheckpoint;
@@ -325,10 +325,10 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
     }
 
     /// <summary>
-    /// Runs a read on an open connection that keeps its prepared statements. Preparing a list's SQL
-    /// (SQLite matches it against the expression indexes) cost 0.03 ms, a third of a list page's read,
-    /// and Microsoft.Data.Sqlite's pool keeps connections but not statements. A connection whose read
-    /// failed is closed, not kept.
+    /// Runs a read on an open connection that keeps its prepared statements: preparing a list's SQL
+    /// (SQLite matches it against the expression indexes) is a large part of a page's read, and
+    /// Microsoft.Data.Sqlite's pool keeps connections but not statements. A connection whose read failed
+    /// is closed, not kept; a file that cannot be read now is <see cref="StoreUnavailableException"/>.
     /// </summary>
     private async Task<T> WithReaderAsync<T>(Func<ReadConnection, Task<T>> read, CancellationToken cancellationToken)
     {
@@ -376,8 +376,7 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
     /// <summary>
     /// A kept read connection. While a checkpoint empties the WAL a reader can meet SQLITE_BUSY for a
-    /// moment; with a busy timeout SQLite retries it within the millisecond, where Microsoft.Data.Sqlite's
-    /// own retry would sleep 150 ms.
+    /// moment; with a busy timeout SQLite retries it at once, where Microsoft.Data.Sqlite's own retry sleeps.
     /// </summary>
     private async Task<ReadConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
@@ -549,11 +548,10 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
 
     /// <summary>
     /// A connection for a write: its commits never checkpoint (see <see cref="CheckpointWhenDue"/>), and
-    /// do not wait for the disk. <c>synchronous</c> is a setting of each connection, not of the file: set
-    /// once when the schema was made, it left every writer on FULL, which synced the WAL in each commit
-    /// (0.41 of a 0.58 ms write, and writes queue one at a time). With NORMAL in WAL mode a commit survives
-    /// a crash of the process; a power cut may lose the last commits, never the file's consistency — the
-    /// durability an embedded development and test store needs (Cosmos DB is the production store).
+    /// do not wait for the disk. <c>synchronous</c> is a setting of each connection, not of the file, so
+    /// every writer sets it. With NORMAL in WAL mode a commit survives a crash of the process; a power cut
+    /// may lose the last commits, never the file's consistency — the durability an embedded development
+    /// and test store needs (Cosmos DB is the production store).
     /// </summary>
     internal async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
     {
@@ -617,8 +615,8 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
                 {
                     // A passive checkpoint syncs the file only when it reaches the WAL's end, which steady
                     // writes never let it: the pages it copied wait in the OS cache, and the TRUNCATE's
-                    // sync wrote them all while the writers were held (~100 ms at 256 MiB). Synced here,
-                    // beside the writers, and copied once more, little is left for the held moment.
+                    // sync would write them all while the writers are held. Synced here, beside the
+                    // writers, and copied once more, little is left for the held moment.
                     SyncDatabaseFile();
                     await command.ExecuteNonQueryAsync();
                     await TruncateWalAsync(connection);
@@ -640,13 +638,6 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         });
     }
 
-    /// <summary>
-    /// The WAL starts again from its beginning only when a writer finds it wholly copied, which a steady
-    /// stream of writes never lets happen: under the benchmark it grew to 585 MiB beside a 56 MiB file,
-    /// and a WAL file never shrinks. Past <see cref="MaxWalFrames"/>, the writers are held at the gate
-    /// while a TRUNCATE checkpoint copies the rest and empties the file; if a reader still needs old
-    /// frames it gives up at once (no busy handler is set) and the next checkpoint tries again.
-    /// </summary>
     /// <summary>fsync of the database file (any descriptor of a file flushes its dirty pages on Linux and Windows).</summary>
     private void SyncDatabaseFile()
     {
@@ -655,6 +646,12 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         file.Flush(flushToDisk: true);
     }
 
+    /// <summary>
+    /// The WAL starts again from its beginning only when a writer finds it wholly copied, which a steady
+    /// stream of writes never lets happen, and a WAL file never shrinks. Past <see cref="MaxWalFrames"/>,
+    /// the writers are held at the gate while a TRUNCATE checkpoint copies the rest and empties the file;
+    /// if a reader still needs old frames it gives up soon and the next checkpoint tries again.
+    /// </summary>
     private async Task TruncateWalAsync(SqliteConnection connection)
     {
         await _writeGate.WaitAsync();
@@ -725,8 +722,8 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         connection.Open();
         using var command = connection.CreateCommand();
         // A rowid table, not WITHOUT ROWID: documents are about 1 KB, and in a WITHOUT ROWID table rows that
-        // large fill a page with a few cells and spill to overflow pages, which made each index-to-row step
-        // of a list query several page reads (SQLite advises WITHOUT ROWID only for small rows).
+        // large fill a page with a few cells and spill to overflow pages, so that each index-to-row step of
+        // a list query would be several page reads (SQLite advises WITHOUT ROWID only for small rows).
         var sql = new StringBuilder($"""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;

@@ -1,5 +1,3 @@
-using Interviews.Functions.Hosting;
-using Interviews.Functions.Interviews;
 using Interviews.Functions.Operations;
 using System.Net;
 using System.Net.Http.Json;

@@ -139,7 +139,7 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/upcoming?limit=many", HttpStatusCode.BadRequest);
         await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/interviews/upcoming", HttpStatusCode.Unauthorized);
 
-        // Features (issue 8), as another user so that the steps below see Alice's data unchanged.
+        // Conflicts, insights and preparation questions, as another user so that the steps below see Alice's data unchanged.
         using var carol = factory.ClientFor(LocalHostFactory.NewUser());
         var carolsFirst = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1));
         await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, carolsFirst, idempotencyKey: "contract-1");

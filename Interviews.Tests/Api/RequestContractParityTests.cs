@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Interviews.Domain;
 using Interviews.Functions.Interviews;
-using Interviews.Functions.Reminders;
 using Interviews.Functions.Calendar;
 using Interviews.Functions.Http;
 using Interviews.Tests.Support;

@@ -1,5 +1,4 @@
 using Interviews.Functions.Interviews;
-using Interviews.Domain;
 using Interviews.Functions.Hosting;
 using Interviews.Functions.Http;
 using Interviews.Functions.Storage;

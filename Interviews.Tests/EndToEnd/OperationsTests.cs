@@ -1,5 +1,4 @@
 using System.Net;
-using Interviews.Functions.Interviews;
 using Interviews.Functions.Operations;
 using Interviews.Functions.Reminders;
 using Interviews.Tests.Support;

@@ -1,15 +1,12 @@
 using Microsoft.Azure.Functions.Worker.Converters;
 using Interviews.Functions.Interviews;
 using Interviews.Functions.Operations;
-using System.Net;
 using System.Text.Json.Nodes;
 using Interviews.Functions.Auth;
 using Interviews.Functions.Hosting;
-using Interviews.Functions.Storage;
 using Interviews.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 

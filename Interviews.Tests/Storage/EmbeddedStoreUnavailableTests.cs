@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
-using Interviews.LocalHost;
 using Interviews.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Testing;
 
 namespace Interviews.Tests.Storage;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interviews.Domain;
-using Interviews.Functions.Http;
 using Interviews.Functions.Storage;
 using Interviews.Tests.Support;
 

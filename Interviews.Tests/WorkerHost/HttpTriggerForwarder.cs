@@ -5,8 +5,6 @@ using Interviews.Tests.WorkerHost.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Interviews.Tests.WorkerHost;
 

@@ -99,7 +99,7 @@ internal static class BenchmarkProgram
         string? cosmosDatabase = null;
         if (options.CosmosConnectionString is { } connectionString)
         {
-            // The same run on Cosmos DB (issue 7): a fresh database per size, seeded through the production
+            // The same run on Cosmos DB: a fresh database per size, seeded through the production
             // container in batches of at most 100, and LocalHost told to report each request's RU.
             cosmosDatabase = $"interviews-bench-n{size}-{now:yyyyMMddHHmmss}";
             var settings = new CosmosSettings { ConnectionString = connectionString, DatabaseName = cosmosDatabase, ConnectionMode = options.CosmosConnectionMode };
