@@ -96,6 +96,7 @@ public static class CalendarFeature
         services.AddSingleton<ICalendarFiles, InterviewCalendarFiles>();
         services.AddTransient<CalendarSync>();
         services.AddTransient<CalendarReconciler>();
+        services.AddTransient<ICalendarSyncRequests, InlineCalendarSyncRequests>();
         services.AddTransient<CalendarSyncHandler>();
         services.AddEventHandler<CalendarSyncHandler>();
         return services;
