@@ -73,6 +73,13 @@ public sealed class Program
         builder.Services.AddHostedService(sp => new FunctionTimers(timers, sp, sp.GetRequiredService<ILogger<FunctionTimers>>()));
 
         builder.Services.AddSingleton(timers);
+
+        // Queue functions run from the embedded queue with host.json's queue settings unless
+        // LocalHost:RunQueues is false, or the work queues are Azure Storage Queues (another host reads those).
+        var queueFunctions = FunctionQueues.Find(typeof(InterviewsRegistration).Assembly, builder.Configuration);
+        builder.Services.AddSingleton(queueFunctions);
+        builder.Services.AddSingleton(QueueHostSettings.Read(Path.Combine(AppContext.BaseDirectory, "host.json")));
+        builder.Services.AddHostedService(sp => new FunctionQueues(queueFunctions, sp.GetRequiredService<QueueHostSettings>(), sp, sp.GetRequiredService<ILogger<FunctionQueues>>()));
         var app = builder.Build();
 
         StartupChecks.Run(app.Services);

@@ -212,9 +212,19 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+// The work queues: one per event handler (events-{handler}), the connection syncs; each gets a poison queue.
+var workQueues = [
+  'events-calendar'
+  'events-reminders'
+  'events-insights'
+  'events-integration-events'
+  'calendar-connections'
+]
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
+    workQueueNames: flatten(map(workQueues, q => [q, '${q}-poison']))
     location: location
     tags: allTags
     name: names.storage
@@ -303,7 +313,7 @@ module functionApp 'modules/functionapp.bicep' = {
     // Settings with an empty value are left out, so the app sees "not configured".
     appSettings: {
       // The timer functions' schedules (six-field cron with seconds); the host needs them to index the app.
-      EventPumpSchedule: '*/2 * * * * *'
+      EventPumpSchedule: '* * * * * *'
       ReminderSendSchedule: '0 * * * * *'
       CalendarReconcileSchedule: '0 */15 * * * *'
       Cosmos__AccountEndpoint: cosmos.outputs.endpoint
@@ -322,6 +332,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Calendar__Outlook__ClientId: outlookClientId
       Calendar__Outlook__ClientSecret: outlookClientSecretSetting
       DataProtection__BlobUri: storage.outputs.dataProtectionBlobUri
+      // The work queues of the queue triggers (connection WorkQueues), through the app identity.
+      WorkQueues__queueServiceUri: storage.outputs.queueEndpoint
+      WorkQueues__credential: 'managedidentity'
+      WorkQueues__clientId: identity.properties.clientId
       DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyUri
       EventGrid__TopicEndpoint: deployEventGridTopic ? eventGrid!.outputs.endpoint : existingEventGridTopicEndpoint
     }

@@ -264,13 +264,13 @@ public sealed partial class CalendarApi(
 
             try
             {
-                await sync.WithAccessTokenAsync(userId, provider, async accessToken =>
+                await sync.WithAccessTokenAsync(userId, provider, async (accessToken, callCancelled) =>
                 {
-                    await client.DeleteAsync(accessToken, entry.EventId, interview.Id, cancellationToken);
+                    await client.DeleteAsync(accessToken, entry.EventId, interview.Id, callCancelled);
                     return true;
                 }, cancellationToken);
             }
-            catch (Exception e) when (e is CalendarApiException or GrantRevokedException)
+            catch (Exception e) when (e is CalendarApiException or GrantRevokedException or ConnectionBusyException)
             {
                 LogRemoveFailed(logger, provider, interview.Id);
                 continue;

@@ -96,7 +96,8 @@ public static class CalendarFeature
         services.AddSingleton<ICalendarFiles, InterviewCalendarFiles>();
         services.AddTransient<CalendarSync>();
         services.AddTransient<CalendarReconciler>();
-        services.AddTransient<ICalendarSyncRequests, InlineCalendarSyncRequests>();
+        services.AddTransient<ICalendarSyncRequests, QueuedCalendarSyncRequests>();
+        services.AddSingleton<ConnectionLimiter>();
         services.AddTransient<CalendarSyncHandler>();
         services.AddEventHandler<CalendarSyncHandler>();
         return services;

@@ -1,5 +1,6 @@
 using Interviews.Functions.Interviews;
 using Interviews.Domain;
+using Interviews.Functions.Queues;
 using Interviews.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Interviews.Functions.Calendar;
 
 /// <summary>
-/// Two-way sync, run by a timer: for every connected calendar, retries the syncs that failed (once the
+/// Two-way sync of one connection (<see cref="ReconcileAsync"/>, run from the connection syncs' queue for
+/// a push notification, a retry or the reconcile timer's safety net): retries the syncs that failed (once the
 /// provider's Retry-After has passed), then reads the calendar's changes incrementally (Google: sync
 /// token, a 410 meaning a full read; Graph: calendar view delta and its deltaLink) and applies those to
 /// events this service created. A move becomes a reschedule of the interview (initiated by the
@@ -21,27 +23,32 @@ public sealed partial class CalendarReconciler(
     IInterviewReader interviews,
     IInterviewChanges changes,
     IEnumerable<ICalendarClient> clients,
+    ICalendarSyncRequests syncRequests,
+    IWorkQueue queue,
     TimeProvider time,
     ILogger<CalendarReconciler> logger)
 {
-    /// <summary>One run over every connection. Returns how many changes came back from calendars and were applied.</summary>
+    /// <summary>
+    /// One run of the safety net: a sync of every connection, each a message of its own in
+    /// <see cref="CalendarConnectionFunctions.Queue"/>, so that the run takes as long as listing the
+    /// connections and the syncs run side by side. Returns how many syncs were queued.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var applied = 0;
+        var queued = 0;
         DocumentCursor? cursor = null;
         do
         {
             var (items, next) = await store.ListConnectionRefsAsync(cursor, cancellationToken);
-            foreach (var reference in items)
-            {
-                applied += await ReconcileAsync(reference.OwnerId, reference.Provider!, cancellationToken);
-            }
-
+            var messages = items.Select(r => CalendarConnectionFunctions.Serialize(new ConnectionSyncMessage(r.OwnerId, r.Provider!, "poll"))).ToList();
+            await queue.SendAsync(CalendarConnectionFunctions.Queue, messages, TimeSpan.Zero, cancellationToken);
+            queued += messages.Count;
             cursor = next;
         }
         while (cursor is not null);
 
-        return applied;
+        LogQueued(logger, queued);
+        return queued;
     }
 
     public async Task<int> ReconcileAsync(Guid userId, string provider, CancellationToken cancellationToken)
@@ -53,6 +60,8 @@ public sealed partial class CalendarReconciler(
 
         if (connection.RetryAfter is { } wait && wait > time.GetUtcNow())
         {
+            // The provider asked to wait: the connection's sync comes back when the wait is over.
+            await syncRequests.RequestAsync(userId, provider, "retry-after", wait - time.GetUtcNow(), cancellationToken);
             return 0;
         }
 
@@ -74,18 +83,23 @@ public sealed partial class CalendarReconciler(
         CalendarChanges changes;
         try
         {
-            changes = await sync.WithAccessTokenAsync(userId, provider, async token =>
+            changes = await sync.WithAccessTokenAsync(userId, provider, async (token, callCancelled) =>
             {
                 try
                 {
-                    return await client.ReadChangesAsync(token, connection.SyncCursor, cancellationToken);
+                    return await client.ReadChangesAsync(token, connection.SyncCursor, callCancelled);
                 }
                 catch (SyncCursorExpiredException)
                 {
                     LogFullResync(logger, provider);
-                    return await client.ReadChangesAsync(token, null, cancellationToken);
+                    return await client.ReadChangesAsync(token, null, callCancelled);
                 }
             }, cancellationToken);
+        }
+        catch (ConnectionBusyException)
+        {
+            await syncRequests.RequestAsync(userId, provider, "busy", CalendarSync.BusyRetryDelay, cancellationToken);
+            return 0;
         }
         catch (Exception e) when (e is CalendarApiException or GrantRevokedException)
         {
@@ -157,6 +171,9 @@ public sealed partial class CalendarReconciler(
 
         return false;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Calendar reconcile: {Count} connection syncs queued")]
+    private static partial void LogQueued(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Provider}: the sync cursor expired; reading the calendar in full")]
     private static partial void LogFullResync(ILogger logger, string provider);

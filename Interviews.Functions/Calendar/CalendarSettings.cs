@@ -42,10 +42,35 @@ public sealed class CalendarSettings : ICheckedSettings
     /// <summary>…to this far ahead.</summary>
     public TimeSpan ReconcileWindowFuture { get; set; } = TimeSpan.FromDays(730);
 
+    /// <summary>The longest one call to a provider (with its token refresh) may take; a slower one counts as the provider failing, and is retried later.</summary>
+    public TimeSpan ProviderTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many calls to one connection's calendar are in flight at once, per instance.</summary>
+    public int MaxCallsPerConnection { get; set; } = 2;
+
+    /// <summary>How long a sync waits for its connection's turn before it leaves the interview pending and asks for the connection to be synced a moment later.</summary>
+    public TimeSpan ConnectionBusyWait { get; set; } = TimeSpan.FromSeconds(2);
+
     public ProviderSettings For(string provider) => provider == CalendarProviders.Google ? Google : Outlook;
 
-    /// <summary>Nothing is checked yet: a provider without a client id is simply not offered.</summary>
-    public IEnumerable<string> Problems() => [];
+    /// <summary>A provider without a client id is simply not offered; the limits must be usable.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (ProviderTimeout < TimeSpan.FromSeconds(1) || ProviderTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"Setting {Section}:ProviderTimeout must be a time span from 00:00:01 to 00:05:00.";
+        }
+
+        if (MaxCallsPerConnection is < 1 or > 16)
+        {
+            yield return $"Setting {Section}:MaxCallsPerConnection must be from 1 to 16.";
+        }
+
+        if (ConnectionBusyWait < TimeSpan.Zero || ConnectionBusyWait > TimeSpan.FromMinutes(1))
+        {
+            yield return $"Setting {Section}:ConnectionBusyWait must be a time span from 00:00:00 to 00:01:00.";
+        }
+    }
 }
 
 /// <summary>What both providers' OAuth settings have.</summary>

@@ -16,7 +16,7 @@ public enum ConnectionStatus
 /// <summary>
 /// A user's connection to one provider's calendar (one document in the user's partition). The tokens are
 /// only ever stored protected (<see cref="CalendarStore.TokenPurpose"/>); <see cref="Pending"/> holds the
-/// interviews whose last sync to this calendar failed, which the reconcile timer retries.
+/// interviews whose last sync to this calendar failed, which the connection's next sync retries.
 /// </summary>
 public sealed record CalendarConnection(
     string Provider,
@@ -29,7 +29,11 @@ public sealed record CalendarConnection(
     string? LastError,
     DateTimeOffset? RetryAfter,
     string? SyncCursor,
-    IReadOnlyList<Guid> Pending);
+    IReadOnlyList<Guid> Pending)
+{
+    /// <summary>When the connection sync already asked for becomes due; null when none is waiting (see <see cref="ICalendarSyncRequests"/>).</summary>
+    public DateTimeOffset? SyncRequestedFor { get; init; }
+}
 
 /// <summary>The tokens of a connection, in clear: only in memory, never in a response or a log.</summary>
 public sealed record OAuthTokens(string AccessToken, string? RefreshToken)

@@ -11,10 +11,14 @@ namespace Interviews.Functions.Calendar;
 /// Brings an interview's event in each of the user's connected calendars in line with the interview's
 /// current state: create or update it (once per interview version), delete it when the interview is
 /// cancelled, leave it alone once the user deleted it in the calendar. Working from the current state
-/// (not from the event's data) makes a repeated or late delivery harmless.
-/// A provider's failure is kept on its connection (the interview joins the connection's pending list,
-/// retried by the reconcile timer after the provider's Retry-After) and does not hold back the other
-/// calendars or the event pump; only an unavailable store fails the delivery, so that the pump retries.
+/// (not from the event's data) makes a repeated, late or out-of-order delivery harmless. The calendars
+/// are synced side by side.
+/// A provider's failure is kept on its connection (the interview joins the connection's pending list)
+/// and a sync of that connection is asked for once the provider's Retry-After has passed; a call that
+/// takes longer than <see cref="CalendarSettings.ProviderTimeout"/> counts as such a failure, and a
+/// connection whose calls are all in flight (<see cref="ConnectionLimiter"/>) leaves the interview
+/// pending for a moment. None of these holds back other calendars, users or deliveries; only an
+/// unavailable store fails the delivery, so that it is retried.
 /// </summary>
 public sealed partial class CalendarSync(
     IInterviewReader interviews,
@@ -22,9 +26,14 @@ public sealed partial class CalendarSync(
     CalendarOAuth oauth,
     IEnumerable<ICalendarClient> clients,
     CalendarSettings settings,
+    ConnectionLimiter limiter,
+    ICalendarSyncRequests syncRequests,
     TimeProvider time,
     ILogger<CalendarSync> logger)
 {
+    /// <summary>The wait before a busy connection's sync is tried again.</summary>
+    public static readonly TimeSpan BusyRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>Refresh an access token this long before it expires.</summary>
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(2);
 
@@ -36,13 +45,13 @@ public sealed partial class CalendarSync(
             return;
         }
 
-        foreach (var provider in CalendarProviders.All)
+        await Task.WhenAll(CalendarProviders.All.Select(async provider =>
         {
             if (await store.GetConnectionAsync(userId, provider, cancellationToken) is { Connection.Status: ConnectionStatus.Connected })
             {
                 await SyncToAsync(userId, provider, interview, force: false, cancellationToken);
             }
-        }
+        }));
     }
 
     /// <summary>Syncs one interview to one calendar, recording the outcome on the connection. True when the calendar is up to date.</summary>
@@ -74,6 +83,12 @@ public sealed partial class CalendarSync(
 
             return true;
         }
+        catch (ConnectionBusyException)
+        {
+            await MarkPendingAsync(userId, provider, interview.Id, null, cancellationToken);
+            await syncRequests.RequestAsync(userId, provider, "busy", BusyRetryDelay, cancellationToken);
+            return false;
+        }
         catch (Exception e) when (e is CalendarApiException or GrantRevokedException)
         {
             await RecordFailureAsync(userId, provider, interview.Id, e, cancellationToken);
@@ -81,18 +96,33 @@ public sealed partial class CalendarSync(
         }
     }
 
-    /// <summary>Runs <paramref name="call"/> with a fresh access token, refreshing before expiry and once more after a 401.</summary>
-    public async Task<T> WithAccessTokenAsync<T>(Guid userId, string provider, Func<string, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="call"/> in the connection's turn (<see cref="ConnectionLimiter"/>) with a
+    /// fresh access token, refreshing before expiry and once more after a 401, all within
+    /// <see cref="CalendarSettings.ProviderTimeout"/>: a provider slower than that throws a transient
+    /// <see cref="CalendarApiException"/> (status 0).
+    /// </summary>
+    public async Task<T> WithAccessTokenAsync<T>(Guid userId, string provider, Func<string, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var token = await AccessTokenAsync(userId, provider, forceRefresh: false, cancellationToken);
+        using var turn = await limiter.EnterAsync(userId, provider, cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.ProviderTimeout);
         try
         {
-            return await call(token);
+            var token = await AccessTokenAsync(userId, provider, forceRefresh: false, timeout.Token);
+            try
+            {
+                return await call(token, timeout.Token);
+            }
+            catch (CalendarApiException e) when (e.Status == 401)
+            {
+                token = await AccessTokenAsync(userId, provider, forceRefresh: true, timeout.Token);
+                return await call(token, timeout.Token);
+            }
         }
-        catch (CalendarApiException e) when (e.Status == 401)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            token = await AccessTokenAsync(userId, provider, forceRefresh: true, cancellationToken);
-            return await call(token);
+            throw new CalendarApiException(provider, 0, $"no answer within {settings.ProviderTimeout.TotalSeconds:0.#} s");
         }
     }
 
@@ -115,7 +145,10 @@ public sealed partial class CalendarSync(
             return;
         }
 
-        await MarkPendingAsync(userId, provider, interviewId, (message, time.GetUtcNow() + RetryDelay(failure as CalendarApiException)), cancellationToken);
+        var delay = RetryDelay(failure as CalendarApiException);
+        await MarkPendingAsync(userId, provider, interviewId, (message, time.GetUtcNow() + delay), cancellationToken);
+        // The pending interviews are retried by the connection's sync once the provider's wait is over.
+        await syncRequests.RequestAsync(userId, provider, reason, delay, cancellationToken);
     }
 
     private TimeSpan RetryDelay(CalendarApiException? e) =>
@@ -143,9 +176,9 @@ public sealed partial class CalendarSync(
 
         if (interview.Status == InterviewStatus.Cancelled)
         {
-            await WithAccessTokenAsync(userId, provider, async token =>
+            await WithAccessTokenAsync(userId, provider, async (token, callCancelled) =>
             {
-                await client.DeleteAsync(token, entry?.EventId, interview.Id, cancellationToken);
+                await client.DeleteAsync(token, entry?.EventId, interview.Id, callCancelled);
                 return true;
             }, cancellationToken);
             next = new LinkedEvent(entry?.EventId, LinkState.Deleted, interview.Version, entry?.SyncedStart);
@@ -157,7 +190,7 @@ public sealed partial class CalendarSync(
         else
         {
             var data = EventData(interview);
-            var eventId = await WithAccessTokenAsync(userId, provider, token => client.UpsertAsync(token, entry?.EventId, data, cancellationToken), cancellationToken);
+            var eventId = await WithAccessTokenAsync(userId, provider, (token, callCancelled) => client.UpsertAsync(token, entry?.EventId, data, callCancelled), cancellationToken);
             next = new LinkedEvent(eventId, LinkState.Linked, interview.Version, interview.ScheduledAt);
             if (provider == CalendarProviders.Outlook && entry?.EventId != eventId)
             {
@@ -165,13 +198,25 @@ public sealed partial class CalendarSync(
             }
         }
 
-        var events = new Dictionary<string, LinkedEvent>(link.Events, StringComparer.Ordinal) { [provider] = next };
-        if (!await store.SaveLinkAsync(userId, link with { Events = events }, etag, cancellationToken))
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            // Another sync of this interview wrote meanwhile: fail, so the delivery is retried on fresh state
-            // (the provider call it made is idempotent).
-            throw new InvalidOperationException($"The calendar link of interview {interview.Id} changed during the sync.");
+            var events = new Dictionary<string, LinkedEvent>(link.Events, StringComparer.Ordinal) { [provider] = next };
+            if (await store.SaveLinkAsync(userId, link with { Events = events }, etag, cancellationToken))
+            {
+                return;
+            }
+
+            // The other calendar's sync of this interview wrote its own entry meanwhile: keep it and write
+            // ours again. If this calendar's entry changed, another sync of it won: fail, so that the
+            // delivery is retried on fresh state (the provider call made here is idempotent).
+            (link, etag) = await store.GetLinkAsync(userId, interview.Id, cancellationToken);
+            if (link.Events.GetValueOrDefault(provider) != entry)
+            {
+                break;
+            }
         }
+
+        throw new InvalidOperationException($"The calendar link of interview {interview.Id} changed during the sync.");
     }
 
     private async Task<string> AccessTokenAsync(Guid userId, string provider, bool forceRefresh, CancellationToken cancellationToken)
@@ -245,7 +290,9 @@ public sealed class CalendarSyncHandler(CalendarSync sync) :
     IEventHandler<InterviewDetailsUpdated>,
     IEventHandler<InterviewCancelled>
 {
-    public string Name => "calendar";
+    public const string HandlerName = "calendar";
+
+    public string Name => HandlerName;
 
     public Task HandleAsync(InterviewScheduled recorded, CancellationToken cancellationToken) => SyncAsync(recorded, cancellationToken);
 

@@ -33,9 +33,13 @@ public static class Telemetry
     public static Counter<long> CalendarSyncFailures { get; } =
         Meter.CreateCounter<long>("interviews.calendar.sync_failures", "{failure}", "Calendar syncs (Google, Outlook) that failed.");
 
-    /// <summary><c>interviews.events.pump_lag</c>: seconds from a domain event's occurrence to its dispatch by the event pump.</summary>
+    /// <summary><c>interviews.events.pump_lag</c>: seconds from a domain event's occurrence to its dispatch by the event pump to a handler's queue (tag <c>handler</c>).</summary>
     public static Histogram<double> EventPumpLag { get; } =
         Meter.CreateHistogram<double>("interviews.events.pump_lag", "s", "Seconds from a domain event's occurrence to its dispatch by the event pump.");
+
+    /// <summary><c>interviews.events.delivery_lag</c>: seconds from a domain event's occurrence to the start of its delivery to a handler (tag <c>handler</c>).</summary>
+    public static Histogram<double> EventDeliveryLag { get; } =
+        Meter.CreateHistogram<double>("interviews.events.delivery_lag", "s", "Seconds from a domain event's occurrence to its delivery to a handler.");
 
     /// <summary>Trace sources of the libraries the app calls out through, exported with the app's own.</summary>
     internal static readonly string[] LibrarySources =

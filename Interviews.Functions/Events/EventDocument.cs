@@ -69,6 +69,9 @@ public sealed class EventCatalog
         return DocumentWrite.Create(recorded.EventId.ToString("D"), EventDocument.Kind, JsonSerializer.Serialize(document, StorageJson.Options), timeToLive);
     }
 
+    /// <summary>The type stored under <paramref name="name"/>; null for a type this version does not know.</summary>
+    public Type? TypeOf(string name) => _byName.GetValueOrDefault(name);
+
     /// <summary>The delivered event as its own type; null for a type this version does not know (recorded by a newer or an older one).</summary>
     public IEvent? Read(DeliveredEvent delivered) =>
         _byName.TryGetValue(delivered.Type, out var type)

@@ -2,6 +2,7 @@ using Interviews.Functions.Settings;
 using Interviews.Functions.Diagnostics;
 using System.Text.Json;
 using Interviews.Functions.Storage;
+using Interviews.Functions.Queues;
 using Microsoft.Extensions.Logging;
 
 namespace Interviews.Functions.Events;
@@ -20,7 +21,7 @@ public sealed class EventPumpSettings : ICheckedSettings
     /// <summary>The wait after the first failure; it doubles with each attempt.</summary>
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The longest a pump run goes on before it leaves the rest to the next run.</summary>
+    /// <summary>The longest a dispatch run goes on before it leaves the rest to the next run.</summary>
     public TimeSpan MaxRunDuration { get; set; } = TimeSpan.FromSeconds(50);
 
     public IEnumerable<string> Problems()
@@ -48,19 +49,20 @@ public sealed class EventPumpSettings : ICheckedSettings
 }
 
 /// <summary>
-/// Delivers the domain events of the outbox to every <see cref="IEventHandler"/>. Each handler reads
-/// the change feed from its own checkpoint and gets its events one at a time in feed order (which is
-/// write order within an interview's partition); the checkpoint moves only after the handler succeeded
-/// (or the event was parked), so a crash anywhere delivers again rather than loses. A failing event is
-/// retried on later runs with a doubling delay, <see cref="EventPumpSettings.MaxAttempts"/> times in
-/// all, then parked as a dead letter with its error, and the handler moves on.
+/// Reads the outbox of domain events from the change feed and hands each event to the queue of every
+/// <see cref="IEventHandler"/> that subscribes to its type (<see cref="EventQueues"/>); queue-triggered
+/// functions deliver them (<see cref="EventDelivery"/>), many at a time and on as many instances as the
+/// queues need. Only dispatching happens here, so a run takes as long as reading the feed and adding
+/// messages, whatever the handlers do. Each handler's position in the feed is its own checkpoint, which
+/// moves once a page's messages are in its queue: a crash before that dispatches the page again (at
+/// least once), which idempotent handlers absorb.
 /// </summary>
 public sealed partial class EventPump(
     IDocumentContainer feed,
     ICheckpointStore checkpoints,
     IEnumerable<IEventHandler> handlers,
     EventCatalog catalog,
-    DeadLetters deadLetters,
+    IWorkQueue queue,
     EventPumpSettings settings,
     TimeProvider time,
     ILogger<EventPump> logger)
@@ -68,38 +70,30 @@ public sealed partial class EventPump(
     /// <summary>A lag above this is logged as a warning (the metric records every lag).</summary>
     public static readonly TimeSpan LagWarning = TimeSpan.FromMinutes(1);
 
-    /// <summary>One run: every handler catches up as far as it can. Returns how many deliveries succeeded.</summary>
+    /// <summary>One run: every handler's queue gets the events it has not had yet, as far as a run goes. Returns how many messages were dispatched.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var delivered = 0;
         var started = time.GetTimestamp();
-        foreach (var handler in handlers)
+        var dispatched = await Task.WhenAll(handlers.Select(handler => RunHandlerAsync(handler, cancellationToken)));
+        var total = dispatched.Sum();
+        if (total > 0)
         {
-            delivered += await RunHandlerAsync(handler, cancellationToken);
+            LogRun(logger, total, time.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        if (delivered > 0)
-        {
-            LogRun(logger, delivered, time.GetElapsedTime(started).TotalMilliseconds);
-        }
-
-        return delivered;
+        return total;
     }
 
     private async Task<int> RunHandlerAsync(IEventHandler handler, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        var state = await LoadStateAsync(handler, cancellationToken);
-        if (state.RetryAt is { } retryAt && retryAt > started)
-        {
-            return 0;
-        }
-
-        var delivered = 0;
+        var continuation = await LoadContinuationAsync(handler, cancellationToken);
+        var dispatched = 0;
         var lagMeasured = false;
+        var queueName = EventQueues.Of(handler);
         while (time.GetUtcNow() - started < settings.MaxRunDuration)
         {
-            var page = await feed.ReadFeedAsync(state.Continuation, settings.PageSize, cancellationToken);
+            var page = await feed.ReadFeedAsync(continuation, settings.PageSize, cancellationToken);
             if (page.Items.Count == 0)
             {
                 break;
@@ -108,100 +102,67 @@ public sealed partial class EventPump(
             var events = page.Items.Where(d => d.Kind == EventDocument.Kind).Select(DeliveredEvent.From).ToList();
             if (!lagMeasured && events.Count > 0)
             {
-                var lag = (started - events[0].OccurredAt).TotalSeconds;
-                Telemetry.EventPumpLag.Record(Math.Max(0, lag), new KeyValuePair<string, object?>("handler", handler.Name));
-                // Every run has a lag; only one that means the handler is falling behind is worth a warning.
-                if (lag > LagWarning.TotalSeconds)
-                {
-                    LogBehind(logger, handler.Name, lag);
-                }
-                else
-                {
-                    LogLag(logger, handler.Name, lag);
-                }
-
+                MeasureLag(handler, started - events[0].OccurredAt);
                 lagMeasured = true;
             }
 
-            // Events of this page that an earlier, interrupted run already delivered.
-            var handled = new List<Guid>(state.HandledInPage ?? []);
-            foreach (var domainEvent in events.Where(e => !handled.Contains(e.EventId)))
+            var messages = new List<string>(events.Count);
+            foreach (var domainEvent in events)
             {
-                if (catalog.Read(domainEvent) is not { } recorded)
+                if (catalog.TypeOf(domainEvent.Type) is not { } type)
                 {
                     LogUnknownType(logger, handler.Name, domainEvent.EventId, domainEvent.Type);
-                    handled.Add(domainEvent.EventId);
-                    continue;
                 }
-
-                try
+                else if (EventDispatch.Handles(handler, type))
                 {
-                    if (await EventDispatch.DeliverAsync(handler, recorded, cancellationToken))
-                    {
-                        delivered++;
-                    }
+                    messages.Add(QueuedEvent.Serialize(domainEvent, attempt: 1));
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    var attempts = state.FailingEventId == domainEvent.EventId ? state.Attempts + 1 : 1;
-                    if (attempts < settings.MaxAttempts)
-                    {
-                        // Stop here: this handler's later events wait, so that an interview's events stay in order.
-                        var delay = settings.FirstRetryDelay * Math.Pow(2, attempts - 1);
-                        LogRetry(logger, exception, handler.Name, domainEvent.EventId, domainEvent.Type, attempts, delay);
-                        await SaveStateAsync(handler, state with { FailingEventId = domainEvent.EventId, Attempts = attempts, RetryAt = time.GetUtcNow() + delay, HandledInPage = handled }, cancellationToken);
-                        return delivered;
-                    }
-
-                    await deadLetters.ParkAsync(handler.Name, domainEvent, attempts, exception, cancellationToken);
-                    LogParked(logger, exception, handler.Name, domainEvent.EventId, domainEvent.Type, attempts);
-                }
-
-                handled.Add(domainEvent.EventId);
             }
 
-            // The checkpoint moves once the whole page is handled; a crash before this delivers the
-            // page again (at least once), which idempotent handlers absorb.
-            state = new PumpState(page.Continuation, null, 0, null, null);
-            await SaveStateAsync(handler, state, cancellationToken);
+            await queue.SendAsync(queueName, messages, TimeSpan.Zero, cancellationToken);
+            dispatched += messages.Count;
+            continuation = page.Continuation;
+            await checkpoints.WriteAsync(CheckpointName(handler), JsonSerializer.Serialize(new PumpState(continuation), StorageJson.Options), cancellationToken);
         }
 
-        return delivered;
+        return dispatched;
     }
 
-    private async Task<PumpState> LoadStateAsync(IEventHandler handler, CancellationToken cancellationToken)
+    private void MeasureLag(IEventHandler handler, TimeSpan lag)
+    {
+        var seconds = Math.Max(0, lag.TotalSeconds);
+        Telemetry.EventPumpLag.Record(seconds, new KeyValuePair<string, object?>("handler", handler.Name));
+        // Every run has a lag; only one that means the dispatch is falling behind is worth a warning.
+        if (lag > LagWarning)
+        {
+            LogBehind(logger, handler.Name, seconds);
+        }
+        else
+        {
+            LogLag(logger, handler.Name, seconds);
+        }
+    }
+
+    private async Task<string?> LoadContinuationAsync(IEventHandler handler, CancellationToken cancellationToken)
     {
         var text = await checkpoints.ReadAsync(CheckpointName(handler), cancellationToken);
-        return text is null ? new PumpState(null, null, 0, null, null) : JsonSerializer.Deserialize<PumpState>(text, StorageJson.Options)!;
+        return text is null ? null : JsonSerializer.Deserialize<PumpState>(text, StorageJson.Options)!.Continuation;
     }
-
-    private Task SaveStateAsync(IEventHandler handler, PumpState state, CancellationToken cancellationToken) =>
-        checkpoints.WriteAsync(CheckpointName(handler), JsonSerializer.Serialize(state, StorageJson.Options), cancellationToken);
 
     private static string CheckpointName(IEventHandler handler) => $"event-pump:{handler.Name}";
 
-    /// <summary>
-    /// Where a handler is: the feed continuation before the current page and, while an event of that
-    /// page is failing, the events before it that were handled, the failing event, its attempts and when
-    /// to try it again.
-    /// </summary>
-    private sealed record PumpState(string? Continuation, Guid? FailingEventId, int Attempts, DateTimeOffset? RetryAt, IReadOnlyList<Guid>? HandledInPage);
+    /// <summary>Where a handler's dispatch is: the feed continuation after the last page in its queue.</summary>
+    private sealed record PumpState(string? Continuation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler}: event {EventId} has a type this version does not know ({Type}); skipped")]
     private static partial void LogUnknownType(ILogger logger, string handler, Guid eventId, string type);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event pump: {Count} deliveries in {ElapsedMs:F0} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event pump: {Count} events dispatched in {ElapsedMs:F0} ms")]
     private static partial void LogRun(ILogger logger, int count, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Event pump {Handler}: oldest undelivered event is {LagSeconds:F3} s old")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event pump {Handler}: oldest undispatched event is {LagSeconds:F3} s old")]
     private static partial void LogLag(ILogger logger, string handler, double lagSeconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler} is behind: oldest undelivered event is {LagSeconds:F0} s old")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler} is behind: oldest undispatched event is {LagSeconds:F0} s old")]
     private static partial void LogBehind(ILogger logger, string handler, double lagSeconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event pump {Handler}: event {EventId} ({Type}) failed, attempt {Attempt}; retry in {Delay}")]
-    private static partial void LogRetry(ILogger logger, Exception exception, string handler, Guid eventId, string type, int attempt, TimeSpan delay);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event pump {Handler}: event {EventId} ({Type}) parked as a dead letter after {Attempts} attempts")]
-    private static partial void LogParked(ILogger logger, Exception exception, string handler, Guid eventId, string type, int attempts);
 }

@@ -2,7 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Interviews.Functions.Events;
 
-/// <summary>The event pump's timer (six-field cron with seconds, from setting <c>EventPumpSchedule</c>; every 2 seconds by default).</summary>
+/// <summary>The event pump's timer (six-field cron with seconds, from setting <c>EventPumpSchedule</c>; every second by default).</summary>
 public sealed class EventPumpFunction(EventPump pump)
 {
     public const string ScheduleSetting = "EventPumpSchedule";

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Interviews.Functions.Events;
 
-/// <summary>The events' services: the catalog of event types, the pump and its dead letters; features add their event types and handlers.</summary>
+/// <summary>The events' services: the catalog of event types, the pump that dispatches them to the handlers' queues, their delivery and dead letters; features add their event types and handlers.</summary>
 public static class EventsRegistration
 {
     public static IServiceCollection AddEvents(this IServiceCollection services)
@@ -14,6 +14,7 @@ public static class EventsRegistration
         services.AddSingleton<EventCatalog>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<EventPump>();
+        services.AddSingleton<EventDelivery>();
         services.AddSingleton<IEnumerable<IEventHandler>>(sp =>
         [
             .. sp.GetServices<HandlerRegistration>().Where(r => r.Enabled(sp)).Select(r => (IEventHandler)sp.GetRequiredService(r.Type)),

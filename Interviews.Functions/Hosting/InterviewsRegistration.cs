@@ -6,6 +6,7 @@ using Interviews.Functions.Integration;
 using Interviews.Functions.Interviews;
 using Interviews.Functions.Operations;
 using Interviews.Functions.Privacy;
+using Interviews.Functions.Queues;
 using Interviews.Functions.Reminders;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public static class InterviewsRegistration
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddStorage(StorageIndexes.Documents, RemindersFeature.Container, StorageIndexes.Reminders);
+        services.AddWorkQueues();
         services.AddEvents();
         services.AddAuth();
         services.AddInterviewsFeature();

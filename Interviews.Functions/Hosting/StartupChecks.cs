@@ -1,4 +1,5 @@
 using Interviews.Functions.Auth;
+using Interviews.Functions.Queues;
 using Interviews.Functions.Settings;
 using Interviews.Functions.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,13 +12,15 @@ public static class StartupChecks
 {
     /// <summary>
     /// The deployed Functions app's own settings: it stores its data in Cosmos DB only (without its
-    /// settings it would fall back to a SQLite file on the instance's disk) and trusts only its OpenID
+    /// settings it would fall back to a SQLite file on the instance's disk), hands its background work to
+    /// Azure Storage Queues (its queue triggers listen there) and trusts only its OpenID
     /// Connect authority (a development key would let anyone mint tokens).
     /// </summary>
     public static IServiceCollection AddDeployedAppSettings(this IServiceCollection services)
     {
         services.AddSettingsCheck<CosmosSettings>(CosmosSettings.RequiredForDeployedApp);
         services.AddSettingsCheck<AuthSettings>(AuthSettings.RequiredForDeployedApp);
+        services.AddSettingsCheck<WorkQueueSettings>(WorkQueueSettings.RequiredForDeployedApp);
         services.AddSingleton(sp => sp.GetRequiredService<AuthSettings>().ForAuthority());
         return services;
     }

@@ -16,7 +16,9 @@ namespace Interviews.Functions.Insights;
 /// </summary>
 public sealed class InsightsProjector(IInterviewReader interviews, InsightsStore insights) : IEventHandler<IDomainEvent>
 {
-    public string Name => "insights";
+    public const string HandlerName = "insights";
+
+    public string Name => HandlerName;
 
     public async Task HandleAsync(IDomainEvent recorded, CancellationToken cancellationToken)
     {

@@ -39,7 +39,9 @@ public sealed class IntegrationEventPublisher(EventGridPublisherClient client) :
 {
     public const string Source = "/interviews";
 
-    public string Name => "integration-events";
+    public const string HandlerName = "integration-events";
+
+    public string Name => HandlerName;
 
     /// <summary>Only the interviews' own events: events about the user (their notification settings, an e-mail address) are not for other services.</summary>
     public async Task HandleAsync(IDomainEvent recorded, CancellationToken cancellationToken)

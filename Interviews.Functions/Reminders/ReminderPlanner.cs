@@ -18,7 +18,9 @@ public sealed partial class ReminderPlanner(
     TimeProvider time,
     ILogger<ReminderPlanner> logger) : IEventHandler<IDomainEvent>, IEventHandler<NotificationSettingsChanged>
 {
-    public string Name => "reminders";
+    public const string HandlerName = "reminders";
+
+    public string Name => HandlerName;
 
     public async Task HandleAsync(IDomainEvent recorded, CancellationToken cancellationToken)
     {

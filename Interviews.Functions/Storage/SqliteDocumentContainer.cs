@@ -135,6 +135,26 @@ public sealed partial class SqliteDocumentContainer : IDocumentContainer, ICheck
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="write"/> on a writer connection of this file in the writers' turn, with the
+    /// same bounded wait and failure policy as the documents' writes: other tables of the file (the
+    /// embedded work queue) share its single writer.
+    /// </summary>
+    internal Task<T> WriteWithAsync<T>(Func<SqliteConnection, Task<T>> write, CancellationToken cancellationToken) =>
+        WithWriterTurnAsync(async () =>
+        {
+            await using var connection = await OpenWriterAsync(cancellationToken);
+            return await write(connection);
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="read"/> on a connection of its own, mapping an unusable file to <see cref="StoreUnavailableException"/>.</summary>
+    internal Task<T> ReadWithAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken) =>
+        GuardedAsync(async () =>
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await read(connection);
+        });
+
     /// <summary>How long a client is told to wait after the file was locked or busy.</summary>
     private static readonly TimeSpan RetryAfterBusy = TimeSpan.FromSeconds(2);
 

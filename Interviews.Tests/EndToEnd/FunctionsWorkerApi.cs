@@ -56,7 +56,16 @@ public sealed class FunctionsWorkerApi : ApiHost
         }
     }
 
-    public override Task RunTimerAsync(string function) => Host.InvokeTimerAsync(function, cancellationToken: TestContext.Current.CancellationToken);
+    /// <summary>Runs the timer once, then the queue functions on the work it queued, as the host's listeners would.</summary>
+    public override async Task RunTimerAsync(string function)
+    {
+        await Host.InvokeTimerAsync(function, cancellationToken: TestContext.Current.CancellationToken);
+        await Host.DrainQueuesAsync(WorkQueues, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The work queues on Azurite, base64-encoded as the host reads them.</summary>
+    public Azure.Storage.Queues.QueueServiceClient WorkQueues =>
+        new(Storage.ConnectionString, Interviews.Functions.Queues.StorageWorkQueue.ClientOptions());
 
     protected override HttpClient CreateClient() => Host.CreateClient();
 
@@ -70,6 +79,7 @@ public sealed class FunctionsWorkerApi : ApiHost
         settings["Cosmos:CreateIfNotExists"] = "true";
         settings["Cosmos:MaxRetryAttemptsOnRateLimitedRequests"] = "0";
         settings["AzureWebJobsStorage"] = storage;
+        settings["WorkQueues"] = storage;
         settings["DataProtection:BlobConnectionString"] = storage;
         settings["Storage:SqlitePath"] = Path.Combine(directory, "never-used.db");
         settings["SSL_CERT_FILE"] = trustBundle;

@@ -19,7 +19,18 @@ public sealed class WorkerStartupTests : IDisposable
         ["Auth:Authority"] = "https://127.0.0.1:9/tenant/v2.0",
         ["Auth:Audience"] = "api://interviews-tests",
         ["Storage:SqlitePath"] = Path.Combine(_directory, "never-used.db"),
+        ["WorkQueues"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;",
     };
+
+    [Fact]
+    public async Task Without_work_queue_settings_the_worker_exits_naming_them()
+    {
+        var settings = Valid();
+        settings.Remove("WorkQueues");
+        var exited = await StartExpectingExitAsync(settings);
+        Assert.Contains("WorkQueues", exited.Output, StringComparison.Ordinal);
+        Assert.Contains("queueServiceUri", exited.Output, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Without_Cosmos_DB_settings_the_worker_exits_naming_them()
@@ -46,6 +57,8 @@ public sealed class WorkerStartupTests : IDisposable
     [InlineData("Auth:ClockSkew", "01:00:00", "Auth:ClockSkew")]
     [InlineData("Storage:EventTimeToLive", "soon", "EventTimeToLive")]
     [InlineData("Events:MaxAttempts", "0", "Events:MaxAttempts")]
+    [InlineData("WorkQueues:queueServiceUri", "http://queues.example", "WorkQueues:queueServiceUri")]
+    [InlineData("Calendar:ProviderTimeout", "00:00:00.1", "Calendar:ProviderTimeout")]
     [InlineData("APPLICATIONINSIGHTS_CONNECTION_STRING", "not-a-connection-string", "APPLICATIONINSIGHTS_CONNECTION_STRING")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT")]
     public async Task A_bad_setting_fails_start_up_with_the_setting_named(string setting, string value, string named)

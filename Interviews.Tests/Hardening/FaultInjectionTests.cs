@@ -234,8 +234,7 @@ public sealed class FaultInjectionTests
         }
     }
 
-    private static Action<IServiceCollection> WithHandler(CountingHandler handler) =>
-        services => services.AddSingleton<IEnumerable<IEventHandler>>(sp => [sp.GetRequiredService<ReminderPlanner>(), handler]);
+    private static Action<IServiceCollection> WithHandler(CountingHandler handler) => TestEventHandlers.BesideThePlanner(handler);
 
     [Fact]
     public async Task Events_written_before_a_crash_are_delivered_once_by_the_pump_of_the_restarted_host()

@@ -78,12 +78,23 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
         return client;
     }
 
-    /// <summary>Runs a timer function once, as its schedule would (the factory turns LocalHost's own timer loop off).</summary>
-    public Task RunTimerAsync(string function)
+    /// <summary>
+    /// Runs a timer function once, as its schedule would, then the queue functions until the work it
+    /// queued is done (the factory turns LocalHost's own timer and queue loops off).
+    /// </summary>
+    public async Task RunTimerAsync(string function)
     {
         StartServer();
         var timer = Services.GetRequiredService<IReadOnlyList<LocalTimer>>().Single(t => t.Name == function);
-        return FunctionTimers.RunOnceAsync(timer, Services, TestContext.Current.CancellationToken);
+        await FunctionTimers.RunOnceAsync(timer, Services, TestContext.Current.CancellationToken);
+        await DrainQueuesAsync();
+    }
+
+    /// <summary>Runs the queue functions until no visible message is left (a retry's delayed message stays).</summary>
+    public Task<int> DrainQueuesAsync()
+    {
+        StartServer();
+        return FunctionQueues.DrainAsync(Services, TestContext.Current.CancellationToken);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -91,6 +102,7 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
         // Tests run the timer functions themselves, on the fake clock.
         builder.UseSetting("LocalHost:RunTimers", "false");
+        builder.UseSetting("LocalHost:RunQueues", "false");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -18,7 +18,8 @@ namespace Interviews.Tests.WorkerHost;
 /// environment (the app settings, <c>FUNCTIONS_APPLICATION_DIRECTORY</c>…), speaking the host side of
 /// <c>FunctionRpc.EventStream</c> over gRPC (HTTP/2 cleartext on 127.0.0.1): start stream, worker init,
 /// function metadata, function load, invocations and logs. HTTP triggers are served by
-/// <see cref="HttpTriggerForwarder"/>; timer triggers are invoked by <see cref="InvokeTimerAsync"/>.
+/// <see cref="HttpTriggerForwarder"/>; timer triggers are invoked by <see cref="InvokeTimerAsync"/>,
+/// queue triggers by <see cref="InvokeQueueAsync"/> and <see cref="DrainQueuesAsync"/>.
 /// </summary>
 public sealed class FunctionsWorkerHost : IAsyncDisposable
 {
@@ -158,6 +159,90 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         {
             throw new InvalidOperationException($"Timer function {functionName} failed: {result.Exception?.Message}\n{result.Exception?.StackTrace}");
         }
+    }
+
+    /// <summary>The queues the worker's queue triggers read.</summary>
+    public IReadOnlyList<string> QueueNames => [.. _functions.Where(f => f.IsQueue).Select(f => f.QueueName!)];
+
+    /// <summary>
+    /// Invokes a queue function as the host's queue listener does: the message text as the trigger's
+    /// input and the message's binding data (id, pop receipt, dequeue count, times). False, with the
+    /// worker's error, when the function threw (the host then leaves the message for its retry).
+    /// </summary>
+    public async Task<(bool Succeeded, string? Error)> InvokeQueueAsync(string queueName, Azure.Storage.Queues.Models.QueueMessage message, CancellationToken cancellationToken = default)
+    {
+        var function = _functions.SingleOrDefault(f => f.IsQueue && f.QueueName == queueName)
+            ?? throw new ArgumentException($"The worker has no queue function for queue {queueName}.", nameof(queueName));
+        var invocationId = Guid.NewGuid().ToString();
+        var request = new InvocationRequest
+        {
+            InvocationId = invocationId,
+            FunctionId = function.FunctionId,
+            TraceContext = new RpcTraceContext { TraceParent = HttpTriggerForwarder.TraceParent(null) },
+        };
+        var text = message.Body.ToString();
+        request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { String = text } });
+        request.TriggerMetadata["QueueTrigger"] = new TypedData { String = text };
+        request.TriggerMetadata["Id"] = new TypedData { String = message.MessageId };
+        request.TriggerMetadata["PopReceipt"] = new TypedData { String = message.PopReceipt };
+        request.TriggerMetadata["DequeueCount"] = new TypedData { Json = message.DequeueCount.ToString(CultureInfo.InvariantCulture) };
+        request.TriggerMetadata["InsertionTime"] = new TypedData { Json = $"\"{Instant(message.InsertedOn ?? DateTimeOffset.UtcNow)}\"" };
+        request.TriggerMetadata["ExpirationTime"] = new TypedData { Json = $"\"{Instant(message.ExpiresOn ?? DateTimeOffset.MaxValue)}\"" };
+        request.TriggerMetadata["NextVisibleTime"] = new TypedData { Json = $"\"{Instant(message.NextVisibleOn ?? DateTimeOffset.UtcNow)}\"" };
+        var answer = await _connection.RequestAsync(new StreamingMessage { InvocationRequest = request }, WorkerConnection.InvocationCorrelation(invocationId)).WaitAsync(cancellationToken);
+        var result = answer.InvocationResponse.Result;
+        return result.Status == StatusResult.Types.Status.Success ? (true, null) : (false, result.Exception?.Message);
+    }
+
+    /// <summary>
+    /// Runs the worker's queue functions on the messages of <paramref name="queues"/> as the host's
+    /// listeners would, until no visible message is left: a message is deleted when its function
+    /// succeeded; after a failure it becomes visible again at once, and after
+    /// <paramref name="maxDequeueCount"/> dequeues it moves to <c>{queue}-poison</c>. Returns how many invocations ran.
+    /// </summary>
+    public async Task<int> DrainQueuesAsync(Azure.Storage.Queues.QueueServiceClient queues, int maxDequeueCount = 5, CancellationToken cancellationToken = default)
+    {
+        var invoked = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            var before = invoked;
+            foreach (var name in QueueNames)
+            {
+                var queue = queues.GetQueueClient(name);
+                await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                Azure.Storage.Queues.Models.QueueMessage[] batch;
+                while ((batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(1), cancellationToken)).Value).Length > 0)
+                {
+                    await Task.WhenAll(batch.Select(async message =>
+                    {
+                        var (succeeded, _) = await InvokeQueueAsync(name, message, cancellationToken);
+                        if (succeeded)
+                        {
+                            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                        }
+                        else if (message.DequeueCount >= maxDequeueCount)
+                        {
+                            var poison = queues.GetQueueClient(name + "-poison");
+                            await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                            await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+                            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                        }
+                        else
+                        {
+                            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken);
+                        }
+                    }));
+                    invoked += batch.Length;
+                }
+            }
+
+            if (invoked == before)
+            {
+                return invoked;
+            }
+        }
+
+        throw new InvalidOperationException("The queues kept filling while they were drained.");
     }
 
     private void Note(string text) => _hostLog.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {text}");

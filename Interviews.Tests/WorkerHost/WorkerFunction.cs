@@ -4,8 +4,10 @@ using Interviews.Tests.WorkerHost.Protocol;
 namespace Interviews.Tests.WorkerHost;
 
 /// <summary>One function as the worker indexed it (its <c>functions.metadata</c> entry): the trigger binding the host drives it by.</summary>
-internal sealed record WorkerFunction(string Name, string FunctionId, string TriggerType, string TriggerName, string? Route, IReadOnlyList<string>? Methods, RpcFunctionMetadata Metadata)
+internal sealed record WorkerFunction(string Name, string FunctionId, string TriggerType, string TriggerName, string? Route, IReadOnlyList<string>? Methods, RpcFunctionMetadata Metadata, string? QueueName = null)
 {
+    public bool IsQueue => TriggerType.Equals("queueTrigger", StringComparison.OrdinalIgnoreCase);
+
     public bool IsHttp => TriggerType.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase);
 
     public bool IsTimer => TriggerType.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase);
@@ -26,7 +28,7 @@ internal sealed record WorkerFunction(string Name, string FunctionId, string Tri
             IReadOnlyList<string>? methods = Property(root, "methods") is { ValueKind: JsonValueKind.Array } array
                 ? [.. array.EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant())]
                 : null;
-            return new WorkerFunction(metadata.Name, metadata.FunctionId, type, Text(root, "name")!, Text(root, "route"), methods, metadata);
+            return new WorkerFunction(metadata.Name, metadata.FunctionId, type, Text(root, "name")!, Text(root, "route"), methods, metadata, Text(root, "queueName"));
         }
 
         throw new InvalidOperationException($"Function {metadata.Name} has no trigger binding in its metadata.");

@@ -1,5 +1,6 @@
 // The Function App's storage account: host storage (AzureWebJobsStorage), the Flex Consumption
-// deployment package container and the ASP.NET Core Data Protection key ring. Shared keys are off;
+// deployment package container, the ASP.NET Core Data Protection key ring and the work queues the
+// queue-triggered functions read (WorkQueues). Shared keys are off;
 // everything goes through the app's user-assigned managed identity.
 
 @description('Azure region.')
@@ -98,6 +99,21 @@ resource dataProtectionContainer 'Microsoft.Storage/storageAccounts/blobServices
   }
 }
 
+@description('The work queues (each with its poison queue); the app also creates a missing queue on first use.')
+param workQueueNames array
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource workQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = [
+  for queueName in workQueueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
 resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for roleId in roleIds: {
     name: guid(account.id, appIdentityId, roleId)
@@ -113,6 +129,8 @@ resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 output name string = account.name
 output id string = account.id
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+@description('The queue service of the work queues (WorkQueues__queueServiceUri).')
+output queueEndpoint string = account.properties.primaryEndpoints.queue
 @description('URL of the deployment package container (functionAppConfig.deployment.storage.value).')
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainer.name}'
 @description('URL of the blob that holds the Data Protection key ring (DataProtection__BlobUri).')
