@@ -79,7 +79,7 @@ public sealed class Program
         var queueFunctions = FunctionQueues.Find(typeof(InterviewsRegistration).Assembly, builder.Configuration);
         builder.Services.AddSingleton(queueFunctions);
         builder.Services.AddSingleton(QueueHostSettings.Read(Path.Combine(AppContext.BaseDirectory, "host.json")));
-        builder.Services.AddHostedService(sp => new FunctionQueues(queueFunctions, sp.GetRequiredService<QueueHostSettings>(), sp, sp.GetRequiredService<ILogger<FunctionQueues>>()));
+        builder.Services.AddHostedService(sp => new FunctionQueues(sp.GetRequiredService<IReadOnlyList<LocalQueueFunction>>(), sp.GetRequiredService<QueueHostSettings>(), sp, sp.GetRequiredService<ILogger<FunctionQueues>>()));
         var app = builder.Build();
 
         StartupChecks.Run(app.Services);

@@ -22,12 +22,14 @@ public static class EventQueues
 /// </summary>
 public sealed record QueuedEvent(DeliveredEvent Event, int Attempt, bool DataInOutbox)
 {
+    private static readonly JsonElement NoData = JsonSerializer.SerializeToElement<object?>(null);
+
     public static string Serialize(DeliveredEvent domainEvent, int attempt)
     {
         var text = JsonSerializer.Serialize(new QueuedEvent(domainEvent, attempt, false), StorageJson.Options);
         return Encoding.UTF8.GetByteCount(text) <= WorkQueues.MaxMessageBytes
             ? text
-            : JsonSerializer.Serialize(new QueuedEvent(domainEvent with { Data = default }, attempt, true), StorageJson.Options);
+            : JsonSerializer.Serialize(new QueuedEvent(domainEvent with { Data = NoData }, attempt, true), StorageJson.Options);
     }
 
     public static QueuedEvent Parse(string message) =>
@@ -54,7 +56,12 @@ public sealed partial class EventDelivery(
 {
     public async Task DeliverAsync(IEventHandler handler, string message, CancellationToken cancellationToken)
     {
-        var queued = QueuedEvent.Parse(message);
+        if (TryParse(message) is not { } queued)
+        {
+            LogUnreadable(logger, handler.Name, message.Length);
+            return;
+        }
+
         if (await EventOfAsync(queued, cancellationToken) is not { } domainEvent)
         {
             LogExpired(logger, handler.Name, queued.Event.EventId);
@@ -90,11 +97,29 @@ public sealed partial class EventDelivery(
     /// <summary>Parks an event the host moved to the handler's poison queue: its handling never finished (the process stopped or timed out) however often it was tried.</summary>
     public async Task ParkPoisonAsync(IEventHandler handler, string message, CancellationToken cancellationToken)
     {
-        var queued = QueuedEvent.Parse(message);
+        if (TryParse(message) is not { } queued)
+        {
+            // Not an event at all (written by hand, or by another version): nothing to park or replay.
+            LogUnreadable(logger, handler.Name, message.Length);
+            return;
+        }
+
         var domainEvent = await EventOfAsync(queued, cancellationToken) ?? queued.Event;
         var failure = new InvalidOperationException("The handling never finished: the process stopped or timed out on every try, and the host moved the message to the poison queue.");
         await deadLetters.ParkAsync(handler.Name, domainEvent, queued.Attempt, failure, cancellationToken);
         LogParked(logger, failure, handler.Name, domainEvent.EventId, domainEvent.Type, queued.Attempt);
+    }
+
+    private static QueuedEvent? TryParse(string message)
+    {
+        try
+        {
+            return QueuedEvent.Parse(message);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private async Task<DeliveredEvent?> EventOfAsync(QueuedEvent queued, CancellationToken cancellationToken)
@@ -110,6 +135,9 @@ public sealed partial class EventDelivery(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event delivery {Handler}: event {EventId} has a type this version does not know ({Type}); skipped")]
     private static partial void LogUnknownType(ILogger logger, string handler, Guid eventId, string type);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event delivery {Handler}: a message of {Length} characters is not a queued event; dropped")]
+    private static partial void LogUnreadable(ILogger logger, string handler, int length);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event delivery {Handler}: event {EventId} is no longer in the outbox (its time to live passed); skipped")]
     private static partial void LogExpired(ILogger logger, string handler, Guid eventId);

@@ -28,9 +28,10 @@ public sealed class DependencyDirectionTests
         ["Settings"] = [],
         ["Diagnostics"] = [],
         ["Storage"] = ["Settings"],
+        ["Queues"] = ["Storage", "Settings"],
         ["Http"] = [],
         ["Auth"] = ["Http", "Settings"],
-        ["Events"] = ["Storage", "Diagnostics", "Settings"],
+        ["Events"] = ["Storage", "Queues", "Diagnostics", "Settings"],
     };
 
     /// <summary>The feature folders: each may use every shared folder, and another feature's interfaces only.</summary>

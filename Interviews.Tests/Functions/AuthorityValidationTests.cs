@@ -84,12 +84,16 @@ public sealed class AuthorityValidationTests : IAsyncLifetime
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The deployed app's services over <paramref name="configuration"/> (with Cosmos DB settings), and the failure of its start-up checks.</summary>
+    /// <summary>The deployed app's services over <paramref name="configuration"/> (with Cosmos DB and work queue settings), and the failure of its start-up checks.</summary>
     private static Exception StartDeployedApp(IConfigurationRoot configuration)
     {
         var withCosmos = new ConfigurationBuilder()
             .AddConfiguration(configuration)
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Cosmos:ConnectionString"] = "AccountEndpoint=https://127.0.0.1:9/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;" })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Cosmos:ConnectionString"] = "AccountEndpoint=https://127.0.0.1:9/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;",
+                ["WorkQueues"] = "UseDevelopmentStorage=true",
+            })
             .Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(withCosmos)
