@@ -7,7 +7,7 @@ namespace Interviews.Tests.Hardening;
 /// <summary>
 /// Random sequences of commands (prepare, complete, reschedule, thank-you, update, cancel and clock
 /// advances, with values inside and outside every bound) run against the aggregate and against a
-/// small model of the status machine written here from the README's rules. After every step the
+/// small model of the status machine written here from the rules of docs/rules.md. After every step the
 /// aggregate must agree with the model (accepted or refused, and why) and the invariants must hold.
 /// </summary>
 public sealed class AggregatePropertyTests
@@ -142,7 +142,7 @@ public sealed class AggregatePropertyTests
         Invalid,
     }
 
-    /// <summary>The status machine as the README's table states it, and the few facts the rules depend on.</summary>
+    /// <summary>The status machine as the table of docs/rules.md states it, and the few facts the rules depend on.</summary>
     private sealed class Model(DateTimeOffset scheduledAt, InterviewType type, string zone)
     {
         public InterviewStatus Status { get; private set; } = InterviewStatus.Scheduled;
@@ -261,7 +261,7 @@ public sealed class AggregatePropertyTests
             (Types[u.TypeIndex].Type!.Value, u.Duration, u.Location.Value?.Trim() is { Length: > 0 } l ? l : null,
              string.Join('|', (u.Interviewers ?? []).Select(n => n.Value!.Trim())), Zones[u.ZoneIndex].Id!);
 
-        /// <summary>The README's transition table: from which status a change may lead to which.</summary>
+        /// <summary>The transition table of docs/rules.md: from which status a change may lead to which.</summary>
         public static bool IsAllowedMove(InterviewStatus from, InterviewStatus to) =>
             from == to
             || (from is InterviewStatus.Scheduled or InterviewStatus.Prepared or InterviewStatus.Rescheduled

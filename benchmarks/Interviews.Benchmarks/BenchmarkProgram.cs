@@ -111,7 +111,7 @@ internal static class BenchmarkProgram
             storeEnvironment["Cosmos__ConnectionString"] = connectionString;
             storeEnvironment["Cosmos__DatabaseName"] = cosmosDatabase;
             storeEnvironment["Cosmos__ConnectionMode"] = options.CosmosConnectionMode.ToString();
-            storeEnvironment["Benchmark__RequestCharge"] = "true";
+            storeEnvironment[RequestChargeHeader.Setting.Replace(":", "__", StringComparison.Ordinal)] = "true";
         }
         else
         {
