@@ -78,7 +78,7 @@ public sealed partial class FunctionQueues(
            let function = method.GetCustomAttribute<FunctionAttribute>()
            let trigger = method.GetParameters().Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).FirstOrDefault(t => t is not null)
            where function is not null && trigger is not null
-           select new LocalQueueFunction(function.Name, type, method, Resolve(trigger.QueueName, configuration, function.Name)),
+           select new LocalQueueFunction(function.Name, type, method, QueueOf(trigger, configuration, function.Name)),
     ];
 
     /// <summary>
@@ -231,16 +231,9 @@ public sealed partial class FunctionQueues(
         }
     }
 
-    private static string Resolve(string queue, IConfiguration configuration, string function)
+    private static string QueueOf(QueueTriggerAttribute trigger, IConfiguration configuration, string function)
     {
-        if (queue.Length > 2 && queue.StartsWith('%') && queue.EndsWith('%'))
-        {
-            var setting = queue[1..^1];
-            queue = configuration[setting] is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException($"Queue function {function} takes its queue name from setting {setting}, which is not set.");
-        }
-
+        var queue = BindingExpressions.Resolve(trigger.QueueName, configuration, function, "queue name");
         return WorkQueues.IsValidName(queue)
             ? queue
             : throw new InvalidOperationException($"Queue function {function} reads queue '{queue}', which is not a valid queue name.");

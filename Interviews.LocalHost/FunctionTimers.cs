@@ -22,7 +22,7 @@ public sealed partial class FunctionTimers(IReadOnlyList<LocalTimer> timers, ISe
            let function = method.GetCustomAttribute<FunctionAttribute>()
            let trigger = method.GetParameters().Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).FirstOrDefault(t => t is not null)
            where function is not null && trigger is not null
-           let expression = Resolve(trigger.Schedule, configuration, function.Name)
+           let expression = BindingExpressions.Resolve(trigger.Schedule, configuration, function.Name, "schedule")
            select new LocalTimer(function.Name, type, method, Parse(expression, function.Name), expression),
     ];
 
@@ -81,19 +81,6 @@ public sealed partial class FunctionTimers(IReadOnlyList<LocalTimer> timers, ISe
                 LogFailed(logger, exception, timer.Name);
             }
         }
-    }
-
-    private static string Resolve(string schedule, IConfiguration configuration, string function)
-    {
-        if (schedule.Length > 2 && schedule.StartsWith('%') && schedule.EndsWith('%'))
-        {
-            var setting = schedule[1..^1];
-            return configuration[setting] is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException($"Timer function {function} takes its schedule from setting {setting}, which is not set.");
-        }
-
-        return schedule;
     }
 
     private static CronExpression Parse(string expression, string function)
