@@ -3,13 +3,17 @@ using Interviews.Functions.Storage;
 
 namespace Interviews.Functions.Events;
 
-/// <summary>An event a handler could not handle, parked with its last error.</summary>
+/// <summary>
+/// An event a handler could not handle, parked with its last error. The event's user is stored as
+/// <c>ownerId</c>: the letter lives in the partition <see cref="DeadLetters.Partition"/>, and a body's
+/// <c>userId</c> is the partition key in Cosmos DB.
+/// </summary>
 public sealed record DeadLetter(
     string Handler,
     Guid EventId,
     string Type,
     Guid? InterviewId,
-    Guid UserId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("ownerId")] Guid UserId,
     DateTimeOffset OccurredAt,
     JsonElement Data,
     int Attempts,

@@ -68,15 +68,16 @@ public sealed partial class EventDelivery(
             return;
         }
 
-        if (catalog.Read(domainEvent) is not { } recorded)
-        {
-            LogUnknownType(logger, handler.Name, domainEvent.EventId, domainEvent.Type);
-            return;
-        }
-
         Telemetry.EventDeliveryLag.Record(Math.Max(0, (time.GetUtcNow() - domainEvent.OccurredAt).TotalSeconds), new KeyValuePair<string, object?>("handler", handler.Name));
         try
         {
+            // Reading the event's data is part of handling it: data this version cannot read fails like a handler.
+            if (catalog.Read(domainEvent) is not { } recorded)
+            {
+                LogUnknownType(logger, handler.Name, domainEvent.EventId, domainEvent.Type);
+                return;
+            }
+
             await EventDispatch.DeliverAsync(handler, recorded, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

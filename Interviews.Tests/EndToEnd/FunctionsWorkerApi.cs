@@ -47,6 +47,13 @@ public sealed class FunctionsWorkerApi : ApiHost
         }
     }
 
+    /// <summary>The worker's dead letters, read from its database on the compat server.</summary>
+    public Interviews.Functions.Events.DeadLetters DeadLetters =>
+        new(
+            CosmosDocumentContainer.Create(_cosmos.Client, new CosmosSettings { DatabaseName = DatabaseName }, StorageIndexes.Documents, NullLogger<CosmosDocumentContainer>.Instance, null),
+            new Interviews.Functions.Events.EventCatalog([]),
+            TimeProvider.System);
+
     public override async Task PassAsync(DateTimeOffset instant)
     {
         var wait = instant - DateTimeOffset.UtcNow;

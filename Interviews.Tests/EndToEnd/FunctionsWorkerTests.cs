@@ -55,4 +55,47 @@ public sealed class FunctionsWorkerTests(FunctionsWorkerApi worker)
             await worker.Telemetry.ReceivedAsync("metrics", TimeSpan.FromSeconds(15), Encoding.UTF8.GetBytes("interviews.cosmos.request_charge")),
             $"No exported interviews.cosmos.request_charge metric; received {worker.Telemetry.Summary}.");
     }
+
+    [Fact]
+    public void Every_queue_trigger_reads_the_work_queues_connection_and_has_a_poison_function()
+    {
+        worker.Require();
+        var metadata = JsonNode.Parse(File.ReadAllText(Path.Combine(FunctionsWorkerHost.BuiltWorkerDirectory, "functions.metadata")))!.AsArray();
+        var triggers = metadata
+            .SelectMany(f => f!["bindings"]!.AsArray())
+            .Where(b => b!["type"]!.GetValue<string>().Equals("queueTrigger", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        Assert.NotEmpty(triggers);
+        Assert.All(triggers, t => Assert.Equal("WorkQueues", t!["connection"]!.GetValue<string>()));
+        var queues = worker.Host.QueueNames.ToHashSet(StringComparer.Ordinal);
+        Assert.All(queues.Where(q => !q.EndsWith("-poison", StringComparison.Ordinal)), q => Assert.Contains(q + "-poison", queues));
+    }
+
+    [Fact]
+    public async Task A_queued_event_the_worker_cannot_handle_is_parked_as_a_dead_letter_and_leaves_the_queue()
+    {
+        worker.Require();
+        var queues = worker.WorkQueues;
+        var eventId = Guid.NewGuid();
+        // Data that is not an InterviewScheduled: the delivery fails on its last attempt and parks it.
+        var queued = new JsonObject
+        {
+            ["event"] = new JsonObject
+            {
+                ["eventId"] = eventId, ["type"] = "InterviewScheduled", ["interviewId"] = Guid.NewGuid(), ["userId"] = Guid.NewGuid(),
+                ["occurredAt"] = DateTimeOffset.UtcNow, ["data"] = "not an event",
+            },
+            ["attempt"] = 5,
+            ["dataInOutbox"] = false,
+        };
+        var client = queues.GetQueueClient("events-insights");
+        await client.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await client.SendMessageAsync(queued.ToJsonString(), TestContext.Current.CancellationToken);
+        await worker.Host.DrainQueuesAsync(queues, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, (await client.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        var letters = await worker.DeadLetters.ListAsync(100, TestContext.Current.CancellationToken);
+        var (_, letter) = Assert.Single(letters, l => l.Letter.EventId == eventId);
+        Assert.Equal(("insights", 5), (letter.Handler, letter.Attempts));
+    }
 }
