@@ -20,24 +20,36 @@ public sealed class InsightsProjector(IInterviewReader interviews, InsightsStore
 
     public string Name => HandlerName;
 
+    /// <summary>How often a count that lost a race with another write of the same month is tried again at once, before the delivery fails.</summary>
+    private const int Attempts = 3;
+
     public async Task HandleAsync(IDomainEvent recorded, CancellationToken cancellationToken)
     {
-        if (await interviews.FindAsync(recorded.UserId, recorded.InterviewId, cancellationToken) is not { } interview)
+        for (var attempt = 1; ; attempt++)
         {
-            // The interview is gone with its user's data: nothing to count.
-            return;
-        }
+            if (await interviews.FindAsync(recorded.UserId, recorded.InterviewId, cancellationToken) is not { } interview)
+            {
+                // The interview is gone with its user's data: nothing to count.
+                return;
+            }
 
-        var counted = await insights.CountedAsync(recorded.UserId, recorded.InterviewId, cancellationToken);
-        if (counted is not null && counted.Value.Version >= interview.Version)
-        {
-            return;
-        }
+            var counted = await insights.CountedAsync(recorded.UserId, recorded.InterviewId, cancellationToken);
+            if (counted is not null && counted.Value.Version >= interview.Version)
+            {
+                return;
+            }
 
-        if (!await insights.CountAsync(interview, counted, cancellationToken))
-        {
-            // Erasure or a replayed dead letter raced us: fail, and the pump delivers the event again.
-            throw new InvalidOperationException($"Counting interview {recorded.InterviewId} for insights lost a race with another write.");
+            // Deliveries run side by side: another interview's count of the same month, or erasure, may
+            // have written first. Count again from fresh state; past the attempts the delivery fails and is retried.
+            if (await insights.CountAsync(interview, counted, cancellationToken))
+            {
+                return;
+            }
+
+            if (attempt == Attempts)
+            {
+                throw new InvalidOperationException($"Counting interview {recorded.InterviewId} for insights lost a race with another write.");
+            }
         }
     }
 }
