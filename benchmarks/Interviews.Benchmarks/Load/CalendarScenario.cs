@@ -98,7 +98,7 @@ internal static class CalendarScenario
 
         await using var fakes = await FakeProviders.StartAsync(FakeBehaviour.Clean(o.Latency));
         var folder = context.DataFolder($"calendar-{rate}{(failing is null ? "" : "-failing")}");
-        await using var service = await ServiceUnderTest.StartAsync(context, folder, fakes.ServiceSettings(), cancellationToken);
+        await using var service = await ServiceUnderTest.StartAsync(context, folder, fakes.ServiceSettings(), null, cancellationToken);
         var people = Enumerable.Range(0, users).Select(service.User).ToList();
 
         var connecting = System.Diagnostics.Stopwatch.StartNew();

@@ -15,10 +15,12 @@ internal sealed record PollingFigures(int Reads, double WindowSeconds, int Passe
 /// harness, playing the users, moves or deletes events in the fake calendars at a steady rate and times
 /// each until the service shows it: a move until <c>GET /api/interviews/{id}</c> answers the new time, a
 /// deletion until the interview's link to that calendar is unlinked (read from the store, which the API
-/// does not show). Phase 1, push: the reconcile timer never runs, so only the providers' notifications can
-/// bring a change in (skipped when the service made no watch or subscription). Phase 2, polling: the
-/// service restarted on the same data with <c>CalendarReconcileSchedule</c> short and nothing pushed;
-/// the fakes' reads of each calendar give the reconcile's throughput.
+/// does not show). The setup runs with the reconcile timer polling until every connection has been read
+/// (so that each has a sync cursor). Phase 1, push: the service restarted (same data, same port) with
+/// the reconcile timer never running, so only the providers' notifications can bring a change in
+/// (skipped when the service made no watch or subscription). Phase 2, polling: restarted again with
+/// <c>CalendarReconcileSchedule</c> short and nothing pushed; the fakes' reads of each calendar give the
+/// reconcile's throughput.
 /// </summary>
 internal static class InboundScenario
 {
@@ -35,8 +37,11 @@ internal static class InboundScenario
 
         await using var fakes = await FakeProviders.StartAsync(FakeBehaviour.Clean(o.Latency));
         var folder = context.DataFolder("inbound");
-        var settings = new Dictionary<string, string>(fakes.ServiceSettings()) { ["CalendarReconcileSchedule"] = Never };
-        var service = await ServiceUnderTest.StartAsync(context, folder, settings, cancellationToken);
+        // Set up with the reconcile timer polling, so that every connection has a sync cursor before the
+        // phases: a Graph delta read without a cursor lists no removed events, so a deletion made before
+        // a connection's first read would never be seen.
+        var settings = new Dictionary<string, string>(fakes.ServiceSettings()) { ["CalendarReconcileSchedule"] = o.ReconcileSchedule };
+        var service = await ServiceUnderTest.StartAsync(context, folder, settings, null, cancellationToken);
         try
         {
             return await RunPhasesAsync(context, fakes, folder, settings, () => service, s => service = s, cancellationToken);
@@ -54,12 +59,11 @@ internal static class InboundScenario
         var users = o.EffectiveUsers;
         var providers = o.ProviderList;
         var service = current();
+        var port = service.Port;
         var people = Enumerable.Range(0, users).Select(service.User).ToList();
         await Parallel.ForEachAsync(people.SelectMany(u => providers.Select(p => (u, p))), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (x, ct) => await service.ConnectAsync(x.u, x.p, ct));
         await CalendarScenario.WaitForWatchesAsync(fakes, providers, cancellationToken);
-        await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
-        var pushed = providers.Where(p => fakes.ChannelCount(p) > 0).ToList();
         Console.WriteLine($"   connected; push channels: {string.Join(", ", providers.Select(p => $"{p} {fakes.ChannelCount(p)}"))}");
 
         // Interviews linked in both calendars before anything is changed there.
@@ -76,6 +80,20 @@ internal static class InboundScenario
 
         setup.Stop();
         Console.WriteLine($"   {driver.Acked} interviews linked in {setup.Elapsed.TotalSeconds:F1} s ({tracker.Backlog()} not in every calendar)");
+        var linked = RunClock.Now;
+        var everyone = people.SelectMany(u => providers.Select(p => (p, u.Index))).ToHashSet();
+        while (RunClock.Now < linked + 120 && !everyone.IsSubsetOf(fakes.Reads.Where(r => r.At > linked).Select(r => (r.Provider, r.Account))))
+        {
+            await Task.Delay(250, cancellationToken);
+        }
+
+        Console.WriteLine($"   every connection read once more by the reconcile ({RunClock.Now - linked:F1} s)");
+        await service.DisposeAsync();
+        settings["CalendarReconcileSchedule"] = Never;
+        service = await ServiceUnderTest.StartAsync(context, folder, settings, port, cancellationToken);
+        replace(service);
+        await CalendarScenario.WaitForWatchesAsync(fakes, providers, cancellationToken);
+        var pushed = providers.Where(p => fakes.ChannelCount(p) > 0).ToList();
         var pool = new ChangePool(driver.IdleInterviews().Select(x => (people[x.User], x.Interview)));
         var probe = new StoreProbe(service.DatabasePath);
 
@@ -94,7 +112,7 @@ internal static class InboundScenario
         await service.DisposeAsync();
         fakes.PushEnabled = false;
         settings["CalendarReconcileSchedule"] = o.ReconcileSchedule;
-        service = await ServiceUnderTest.StartAsync(context, folder, settings, cancellationToken);
+        service = await ServiceUnderTest.StartAsync(context, folder, settings, port, cancellationToken);
         replace(service);
         probe = new StoreProbe(service.DatabasePath);
         Console.WriteLine($"   phase 2, polling: CalendarReconcileSchedule '{o.ReconcileSchedule}', nothing pushed");

@@ -21,7 +21,7 @@ internal static class ReminderScenario
         Console.WriteLine($"== reminders: {n:N0} due at one instant, {r:N0} users, SMTP answering after {o.SmtpDelay.TotalMilliseconds:F0} ms");
 
         await using var sink = SmtpSink.Start(o.SmtpDelay);
-        await using var service = await ServiceUnderTest.StartAsync(context, context.DataFolder("reminders"), sink.ServiceSettings(), cancellationToken);
+        await using var service = await ServiceUnderTest.StartAsync(context, context.DataFolder("reminders"), sink.ServiceSettings(), null, cancellationToken);
         var people = Enumerable.Range(0, r).Select(service.User).ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
 

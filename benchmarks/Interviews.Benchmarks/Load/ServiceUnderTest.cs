@@ -43,6 +43,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     public Uri BaseAddress => _host.BaseAddress;
 
+    public int Port => _host.BaseAddress.Port;
+
     public string DataFolder { get; }
 
     public string DatabasePath => Path.Combine(DataFolder, "interviews.db");
@@ -53,23 +55,27 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     /// <summary>
     /// Starts LocalHost over <paramref name="dataFolder"/> (kept if it exists: a restart sees the same data),
+    /// on <paramref name="port"/> (a restart keeps the URLs the providers were given) or a free one,
     /// with <paramref name="settings"/>, the <c>--setting</c> options, and its own public URLs on its port:
     /// <c>Calendar:OAuthRedirectBaseUrl</c>, <c>Calendar:FeedBaseUrl</c> and
-    /// <c>Calendar:NotificationBaseUrl</c> (where the providers' push notifications go).
+    /// <c>Calendar:NotificationBaseUrl</c> (where the providers' push notifications go); the HttpClient
+    /// factory's per-request logging at Warning.
     /// </summary>
-    public static async Task<ServiceUnderTest> StartAsync(LoadContext context, string dataFolder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    public static async Task<ServiceUnderTest> StartAsync(LoadContext context, string dataFolder, IReadOnlyDictionary<string, string> settings, int? port, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(dataFolder);
         var baseline = Path.Combine(dataFolder, "baseline.json");
         await File.WriteAllTextAsync(baseline, "[]", cancellationToken);
-        var port = LocalHostProcess.FreePort();
-        var self = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        port ??= LocalHostProcess.FreePort();
+        var self = $"http://127.0.0.1:{port.Value.ToString(CultureInfo.InvariantCulture)}";
         var environment = new Dictionary<string, string>
         {
             ["Calendar__OAuthRedirectBaseUrl"] = self,
             ["Calendar__ConsentResultRedirectUrl"] = $"{self}/calendar-connected",
             ["Calendar__FeedBaseUrl"] = self,
             ["Calendar__NotificationBaseUrl"] = self,
+            // Four console lines per provider call (the HttpClient factory's own logging) are not the service's work.
+            ["Logging__LogLevel__System.Net.Http.HttpClient"] = "Warning",
         };
         foreach (var (key, value) in settings.Concat(context.Options.ExtraSettings))
         {
