@@ -17,7 +17,8 @@ namespace Interviews.Benchmarks;
 /// <c>dotnet run -c Release --project benchmarks/Interviews.Benchmarks [-- --sizes 1000,10000,100000] [--quick] [--out DIR]</c>:
 /// for each size N, seeds N interviews for one user (and other users' data) in a fresh SQLite file,
 /// starts LocalHost on it as a separate process, measures every operation at concurrency 1 and 16
-/// against the same-run baseline, and writes results.md and p95-by-size.svg.
+/// against the same-run baseline, and writes results.md and p95-by-size.svg. <c>-- load …</c> is the
+/// background-work load benchmark (<see cref="Load.LoadProgram"/>).
 /// </summary>
 internal static class BenchmarkProgram
 {
@@ -29,6 +30,11 @@ internal static class BenchmarkProgram
         if (args is [BaselineHost.Command, .. var serveArgs])
         {
             return BaselineHost.Run(serveArgs);
+        }
+
+        if (args is [Load.LoadProgram.Command, .. var loadArgs])
+        {
+            return await Load.LoadProgram.RunAsync(loadArgs, RepositoryRoot(), typeof(BenchmarkProgram).Assembly.Location);
         }
 
         if (BenchmarkOptions.Parse(args) is not { } options)
@@ -128,7 +134,7 @@ internal static class BenchmarkProgram
         var baselineFile = Path.Combine(directory, "baseline.json");
         await File.WriteAllBytesAsync(baselineFile, seeded.FirstPageJson, cancellationToken);
 
-        await using var host = await LocalHostProcess.StartAsync(localHostDll, database, baselineFile, Path.Combine(directory, "localhost.log"), storeEnvironment, cancellationToken);
+        await using var host = await LocalHostProcess.StartAsync(localHostDll, database, baselineFile, Path.Combine(directory, "localhost.log"), storeEnvironment, null, cancellationToken);
         await using var dropDatabase = new AsyncCleanup(async () =>
         {
             if (cosmos is not null)

@@ -184,7 +184,7 @@ internal sealed class LoadDriver(HttpClient client)
         return finished;
     }
 
-    private static double Percentile(double[] sorted, double p)
+    public static double Percentile(double[] sorted, double p)
     {
         if (sorted.Length == 0)
         {

@@ -26,12 +26,13 @@ internal sealed class LocalHostProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <param name="storeEnvironment">Settings of the store as environment variables (Cosmos DB: a connection string stays out of the process list).</param>
+    /// <param name="storeEnvironment">Settings as environment variables (Cosmos DB: a connection string stays out of the process list).</param>
+    /// <param name="port">The loopback port to listen on; null: a free one.</param>
     public static async Task<LocalHostProcess> StartAsync(
-        string localHostDll, string databasePath, string baselineFile, string logPath, IReadOnlyDictionary<string, string> storeEnvironment, CancellationToken cancellationToken)
+        string localHostDll, string databasePath, string baselineFile, string logPath, IReadOnlyDictionary<string, string> storeEnvironment, int? port, CancellationToken cancellationToken)
     {
-        var port = FreePort();
-        var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        port ??= FreePort();
+        var url = $"http://127.0.0.1:{port.Value.ToString(CultureInfo.InvariantCulture)}";
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -169,7 +170,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

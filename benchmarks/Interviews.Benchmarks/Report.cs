@@ -298,7 +298,7 @@ internal static class Report
     }
 
     /// <summary>1, 2, 2.5 or 5 times a power of ten, at or above <paramref name="value"/>.</summary>
-    private static double NiceCeiling(double value)
+    public static double NiceCeiling(double value)
     {
         var power = Math.Pow(10, Math.Floor(Math.Log10(Math.Max(value, 0.001))));
         foreach (var step in new[] { 1, 2, 2.5, 5, 10 })
