@@ -137,8 +137,22 @@ public sealed partial class FunctionQueues(
                     free++;
                 }
 
-                var batch = await queue.ReceiveAsync(function.Queue, free, Lease, stoppingToken);
-                slots.Release(free - batch.Count);
+                IReadOnlyList<ReceivedMessage> batch;
+                try
+                {
+                    batch = await queue.ReceiveAsync(function.Queue, free, Lease, stoppingToken);
+                }
+                catch
+                {
+                    slots.Release(free);
+                    throw;
+                }
+
+                if (free > batch.Count)
+                {
+                    slots.Release(free - batch.Count);
+                }
+
                 if (batch.Count == 0)
                 {
                     await queue.WaitForMessagesAsync(function.Queue, poll, stoppingToken);

@@ -108,4 +108,26 @@ public sealed class LocalQueueRunnerTests
 
         Assert.Single(Received["ok-" + id]);
     }
+
+    [Fact]
+    public async Task With_its_queues_running_LocalHost_handles_a_burst_of_full_batches_to_the_last_message()
+    {
+        using var factory = LocalHostFactory.WithSettings(new Dictionary<string, string?> { ["LocalHost:RunQueues"] = "true" }, services =>
+            services.AddSingleton<IReadOnlyList<LocalQueueFunction>>(
+            [
+                new LocalQueueFunction("TestSucceed", typeof(TestFunctions), typeof(TestFunctions).GetMethod(nameof(TestFunctions.Succeed))!, "test-ok"),
+            ]));
+        factory.ClientFor(null).Dispose();
+        var ids = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+        await factory.Services.GetRequiredService<IWorkQueue>().SendAsync("test-ok", ids, TimeSpan.Zero, Token);
+        var queue = factory.Services.GetRequiredService<EmbeddedWorkQueue>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (await queue.CountAsync("test-ok", Token) > 0)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"{await queue.CountAsync("test-ok", Token)} of 200 messages were never handled.");
+            await Task.Delay(20, Token);
+        }
+
+        Assert.All(ids, id => Assert.Single(Received["ok-" + id]));
+    }
 }
