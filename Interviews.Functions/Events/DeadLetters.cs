@@ -58,7 +58,7 @@ public sealed class DeadLetters(IDocumentContainer container, EventCatalog catal
     public async Task<IReadOnlyList<(string Id, DeadLetter Letter)>> ListAsync(int limit, CancellationToken cancellationToken)
     {
         var page = await container.QueryAsync(new DocumentQuery(Partition, Kind, [], "parkedAt", limit, null), cancellationToken);
-        return [.. page.Items.Select(d => (d.Id, _letters.Read(d)))];
+        return [.. page.Items.Select(d => (d.Id, Read(d)))];
     }
 
     /// <summary>Every parked event, page by page (a user's erasure finds theirs here).</summary>
@@ -67,10 +67,10 @@ public sealed class DeadLetters(IDocumentContainer container, EventCatalog catal
         DocumentCursor? cursor = null;
         do
         {
-            var page = await _letters.QueryAsync(Partition, [], "parkedAt", 200, cursor, cancellationToken);
-            foreach (var item in page.Items)
+            var page = await container.QueryAsync(new DocumentQuery(Partition, Kind, [], "parkedAt", 200, cursor), cancellationToken);
+            foreach (var document in page.Items)
             {
-                yield return (Id(item.Value.Handler, item.Value.EventId), item.Value);
+                yield return (document.Id, Read(document));
             }
 
             cursor = page.Next;
@@ -103,6 +103,22 @@ public sealed class DeadLetters(IDocumentContainer container, EventCatalog catal
         await EventDispatch.DeliverAsync(handler, recorded, cancellationToken);
         await _letters.SaveAsync(Partition, id, letter with { ReplayedAt = time.GetUtcNow() }, stored.ETag, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// A stored letter. Letters parked before the event's user was stored as <c>ownerId</c> (the
+    /// embedded store only: Cosmos DB refused them) carry it as <c>userId</c>; a user's erasure must find those too.
+    /// </summary>
+    private DeadLetter Read(StoredDocument document)
+    {
+        var letter = _letters.Read(document);
+        if (letter.UserId != Guid.Empty)
+        {
+            return letter;
+        }
+
+        using var json = JsonDocument.Parse(document.Json);
+        return json.RootElement.TryGetProperty("userId", out var userId) && userId.TryGetGuid(out var owner) ? letter with { UserId = owner } : letter;
     }
 
     public static string Id(string handler, Guid eventId) => $"{handler}:{eventId:D}";
