@@ -38,11 +38,23 @@ public sealed class StorageWorkQueue(QueueServiceClient service) : IWorkQueue
         }
     }
 
-    private Task<QueueClient> QueueAsync(string name) =>
-        _queues.GetOrAdd(name, key => new Lazy<Task<QueueClient>>(async () =>
+    private async Task<QueueClient> QueueAsync(string name)
+    {
+        var creating = _queues.GetOrAdd(name, key => new Lazy<Task<QueueClient>>(async () =>
         {
             var client = service.GetQueueClient(key);
             await client.CreateIfNotExistsAsync();
             return client;
-        })).Value;
+        }));
+        try
+        {
+            return await creating.Value;
+        }
+        catch
+        {
+            // A failed creation (the service unavailable for a moment) is not remembered: the next send tries again.
+            _queues.TryRemove(new KeyValuePair<string, Lazy<Task<QueueClient>>>(name, creating));
+            throw;
+        }
+    }
 }

@@ -49,4 +49,43 @@ public sealed class StorageWorkQueueTests
         Assert.True(bigQueued.DataInOutbox);
         Assert.Equal((big.EventId, big.UserId, 2), (bigQueued.Event.EventId, bigQueued.Event.UserId, bigQueued.Attempt));
     }
+
+    [Fact]
+    public async Task A_queue_that_could_not_be_created_for_a_moment_is_created_on_the_next_send()
+    {
+        using var server = Loopback.WireMock();
+        var available = false;
+        server.Given(WireMock.RequestBuilders.Request.Create().UsingAnyMethod().WithPath(new WireMock.Matchers.WildcardMatcher("/*")))
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(request =>
+            {
+                if (!available)
+                {
+                    return new WireMock.ResponseMessage { StatusCode = 503 };
+                }
+
+                if (request.Method == "PUT")
+                {
+                    return new WireMock.ResponseMessage { StatusCode = 201 };
+                }
+
+                const string Time = "Thu, 03 Dec 2026 09:00:00 GMT";
+                var body = $"<?xml version=\"1.0\" encoding=\"utf-8\"?><QueueMessagesList><QueueMessage><MessageId>{Guid.NewGuid()}</MessageId><InsertionTime>{Time}</InsertionTime><ExpirationTime>{Time}</ExpirationTime><PopReceipt>receipt</PopReceipt><TimeNextVisible>{Time}</TimeNextVisible></QueueMessage></QueueMessagesList>";
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = 201,
+                    Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new("application/xml") },
+                    BodyData = new WireMock.Util.BodyData { BodyAsString = body, DetectedBodyType = WireMock.Types.BodyType.String },
+                };
+            }));
+        var options = StorageWorkQueue.ClientOptions();
+        options.Retry.MaxRetries = 0;
+        var connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Azurite.AccountKey};QueueEndpoint={server.Url}/devstoreaccount1;";
+        var queue = new StorageWorkQueue(new QueueServiceClient(connection, options));
+
+        await Assert.ThrowsAsync<Interviews.Functions.Storage.StoreUnavailableException>(() => queue.SendAsync("events-calendar", "first", Token));
+        available = true;
+        await queue.SendAsync("events-calendar", "second", Token);
+        Assert.Contains(server.LogEntries, e => e.RequestMessage.Method == "PUT" && e.ResponseMessage.StatusCode is 201);
+        Assert.Contains(server.LogEntries, e => e.RequestMessage.Method == "POST" && e.ResponseMessage.StatusCode is 201);
+    }
 }
