@@ -66,6 +66,9 @@ public sealed class HeadOfLineTests
         (connection, _) = (await host.Factory.Services.GetRequiredService<CalendarStore>().GetConnectionAsync(DevelopmentTokens.UserIdOf(aliceUser), "google", Token))!.Value;
         Assert.Empty(connection.Pending);
         Assert.Null(connection.LastError);
+
+        // Every connection's gate is gone once nobody uses it (the limiter keeps no state per idle connection).
+        Assert.Equal(0, host.Factory.Services.GetRequiredService<ConnectionLimiter>().ActiveConnections);
     }
 
     [Fact]
