@@ -25,8 +25,12 @@ public interface ICalendarClient
 {
     string Provider { get; }
 
-    /// <summary>Creates the interview's event or updates it; idempotent (a repeat finds the event it made). Returns the provider's event id.</summary>
-    Task<string> UpsertAsync(string accessToken, string? eventId, CalendarEventData data, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates the interview's event or updates it; idempotent (a repeat finds the event it made). Returns
+    /// the provider's event id, or null when the event it was asked to update is gone from the calendar:
+    /// the user deleted it there before the service read that change, and it must not be recreated.
+    /// </summary>
+    Task<string?> UpsertAsync(string accessToken, string? eventId, CalendarEventData data, CancellationToken cancellationToken);
 
     /// <summary>Deletes the interview's event; one already gone is fine.</summary>
     Task DeleteAsync(string accessToken, string? eventId, Guid interviewId, CancellationToken cancellationToken);

@@ -191,8 +191,20 @@ public sealed partial class CalendarSync(
         {
             var data = EventData(interview);
             var eventId = await WithAccessTokenAsync(userId, provider, (token, callCancelled) => client.UpsertAsync(token, entry?.EventId, data, callCancelled), cancellationToken);
-            next = new LinkedEvent(eventId, LinkState.Linked, interview.Version, interview.ScheduledAt);
-            if (provider == CalendarProviders.Outlook && entry?.EventId != eventId)
+            if (eventId is null)
+            {
+                // The user deleted the event in the calendar and the service had not read that yet: the
+                // same outcome as the reconcile reading the deletion (unlinked, never recreated), not a
+                // failure to retry for ever.
+                next = new LinkedEvent(entry?.EventId, LinkState.Unlinked, entry?.SyncedVersion ?? 0, entry?.SyncedStart);
+                LogDeletedInCalendar(logger, provider, interview.Id);
+            }
+            else
+            {
+                next = new LinkedEvent(eventId, LinkState.Linked, interview.Version, interview.ScheduledAt);
+            }
+
+            if (provider == CalendarProviders.Outlook && eventId is not null && entry?.EventId != eventId)
             {
                 await store.RememberEventAsync(userId, provider, eventId, interview.Id, cancellationToken);
             }
@@ -274,6 +286,9 @@ public sealed partial class CalendarSync(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Calendar sync to {Provider} failed ({Status}, {Reason}) for interview {InterviewId}")]
     private static partial void LogFailure(ILogger logger, int status, string provider, Guid? interviewId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider}: the event of interview {InterviewId} was deleted in the calendar before this change reached it; unlinked")]
+    private static partial void LogDeletedInCalendar(ILogger logger, string provider, Guid interviewId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refreshed the {Provider} access token")]
     private static partial void LogRefreshed(ILogger logger, string provider);

@@ -75,7 +75,7 @@ public sealed class GoogleCalendarClient(HttpClient http, CalendarSettings setti
         return EventId(id) == eventId ? id : null;
     }
 
-    public async Task<string> UpsertAsync(string accessToken, string? eventId, CalendarEventData data, CancellationToken cancellationToken)
+    public async Task<string?> UpsertAsync(string accessToken, string? eventId, CalendarEventData data, CancellationToken cancellationToken)
     {
         var id = eventId ?? EventId(data.InterviewId);
         var body = Body(id, data);
@@ -96,6 +96,12 @@ public sealed class GoogleCalendarClient(HttpClient http, CalendarSettings setti
         }
 
         using var updated = await SendAsync(HttpMethod.Put, $"{Events}/{Uri.EscapeDataString(id)}?sendUpdates=none", accessToken, body, cancellationToken);
+        if (updated.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            // Deleted in the calendar by the user before the service read that change.
+            return null;
+        }
+
         return updated.IsSuccessStatusCode ? id : throw await CalendarApiException.FromAsync(Provider, updated, cancellationToken);
     }
 

@@ -22,17 +22,29 @@ public sealed class OutlookCalendarClient(HttpClient http, CalendarSettings sett
 
     public string Provider => CalendarProviders.Outlook;
 
-    public async Task<string> UpsertAsync(string accessToken, string? eventId, CalendarEventData data, CancellationToken cancellationToken)
+    public async Task<string?> UpsertAsync(string accessToken, string? eventId, CalendarEventData data, CancellationToken cancellationToken)
     {
         var graph = Client(accessToken);
-        return await CallAsync(async () =>
+        return await CallAsync<string?>(async () =>
         {
-            // A create that crashed before its id was stored left the event behind: find it by its tag.
-            eventId ??= await FindAsync(graph, data.InterviewId, cancellationToken);
             if (eventId is not null)
             {
-                await graph.Me.Events[eventId].PatchAsync(Event(data, create: false), cancellationToken: cancellationToken);
-                return eventId;
+                try
+                {
+                    await graph.Me.Events[eventId].PatchAsync(Event(data, create: false), cancellationToken: cancellationToken);
+                    return eventId;
+                }
+                catch (ApiException e) when (e.ResponseStatusCode is 404 or 410)
+                {
+                    return null;
+                }
+            }
+
+            // A create that crashed before its id was stored left the event behind: find it by its tag.
+            if (await FindAsync(graph, data.InterviewId, cancellationToken) is { } left)
+            {
+                await graph.Me.Events[left].PatchAsync(Event(data, create: false), cancellationToken: cancellationToken);
+                return left;
             }
 
             var created = await graph.Me.Events.PostAsync(Event(data, create: true), cancellationToken: cancellationToken);

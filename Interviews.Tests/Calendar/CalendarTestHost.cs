@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Interviews.Functions.Calendar;
 using Interviews.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,6 +86,19 @@ public sealed class CalendarTestHost : IDisposable
         var response = await user.GetPathAsync("/api/calendar/connections");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.JsonAsync())["items"]!.AsArray();
+    }
+
+    /// <summary>The user deletes the interview's event in that calendar (the only event of the fake Outlook).</summary>
+    public void DeleteByUser(string provider, string interviewId)
+    {
+        if (provider == "google")
+        {
+            Google.DeleteByUser(GoogleCalendarClient.EventId(Guid.Parse(interviewId)));
+        }
+        else
+        {
+            Microsoft.DeleteByUser(Microsoft.LiveEvents.Single()["id"]!.GetValue<string>());
+        }
     }
 
     public Task PumpAsync() => Factory.RunTimerAsync("EventPump");

@@ -64,14 +64,7 @@ public sealed class ReconcileTests
         await host.PumpAsync();
         await host.ReconcileAsync();
 
-        if (provider == "google")
-        {
-            host.Google.DeleteByUser(GoogleCalendarClient.EventId(Guid.Parse(id)));
-        }
-        else
-        {
-            host.Microsoft.DeleteByUser(host.Microsoft.LiveEvents.Single()["id"]!.GetValue<string>());
-        }
+        host.DeleteByUser(provider, id);
 
         await host.ReconcileAsync();
         var interview = await (await alice.GetPathAsync($"/api/interviews/{id}")).JsonAsync();
@@ -83,6 +76,39 @@ public sealed class ReconcileTests
         await host.PumpAsync();
         await host.ReconcileAsync();
         Assert.Empty(provider == "google" ? host.Google.LiveEvents : host.Microsoft.LiveEvents);
+    }
+
+    [Theory]
+    [InlineData("google")]
+    [InlineData("outlook")]
+    public async Task A_change_that_finds_its_event_deleted_in_the_calendar_unlinks_it_instead_of_failing(string provider)
+    {
+        using var host = new CalendarTestHost();
+        using var alice = host.Factory.ClientFor(LocalHostFactory.NewUser());
+        await host.ConnectAsync(alice, provider);
+        var (id, _, _) = await alice.ScheduleAsync(host.Factory);
+        await host.PumpAsync();
+
+        // Deleted in the calendar, and the interview changed before any reconcile read that deletion.
+        host.DeleteByUser(provider, id);
+
+        var interview = await (await alice.GetPathAsync($"/api/interviews/{id}")).JsonAsync();
+        var update = ApiClient.ScheduleRequest(interview["scheduledAt"]!.GetValue<DateTimeOffset>(), ("duration", 90));
+        Assert.Equal(HttpStatusCode.OK, (await alice.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}", update.ToJsonString())).StatusCode);
+        await host.PumpAsync();
+
+        var connection = (await host.ConnectionsAsync(alice)).Single(c => c!["provider"]!.GetValue<string>() == provider)!;
+        Assert.Null(connection["lastError"]);
+        Assert.Equal(0, connection["pendingSyncs"]!.GetValue<int>());
+        Assert.Empty(provider == "google" ? host.Google.LiveEvents : host.Microsoft.LiveEvents);
+
+        // Later changes and reconciles leave it deleted too.
+        await host.ReconcileAsync();
+        var again = ApiClient.ScheduleRequest(interview["scheduledAt"]!.GetValue<DateTimeOffset>(), ("duration", 45));
+        Assert.Equal(HttpStatusCode.OK, (await alice.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}", again.ToJsonString())).StatusCode);
+        await host.PumpAsync();
+        Assert.Empty(provider == "google" ? host.Google.LiveEvents : host.Microsoft.LiveEvents);
+        Assert.Null((await host.ConnectionsAsync(alice)).Single(c => c!["provider"]!.GetValue<string>() == provider)!["lastError"]);
     }
 
     [Fact]
