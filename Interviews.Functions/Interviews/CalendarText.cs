@@ -46,6 +46,8 @@ public static partial class CalendarText
 
     public const int MaxLines = 20_000;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>The calendars (<c>VCALENDAR</c> components) in <paramref name="text"/>, or the first problem found.</summary>
     public static Result<IReadOnlyList<CalendarComponent>> Read(string text)
     {
@@ -127,6 +129,38 @@ public static partial class CalendarText
         }
 
         return calendars.Count == 0 ? Invalid("The body holds no calendar (BEGIN:VCALENDAR … END:VCALENDAR).") : calendars;
+    }
+
+    /// <summary>
+    /// The calendar's bytes decoded as UTF-8 (RFC 5545's charset), unfolded first: a folding producer may
+    /// split a multi-byte character across two lines (RFC 5545 §3.1 warns of it), which only unfolding
+    /// the bytes restores. A byte order mark is dropped; bytes that are not UTF-8 are an error.
+    /// </summary>
+    public static Result<string> DecodeUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var unfolded = new byte[bytes.Length];
+        var length = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var lineBreak = bytes[i] == '\r' && i + 1 < bytes.Length && bytes[i + 1] == '\n' ? 2 : bytes[i] == '\n' ? 1 : 0;
+            if (lineBreak > 0 && i + lineBreak < bytes.Length && bytes[i + lineBreak] is (byte)' ' or (byte)'\t')
+            {
+                i += lineBreak;
+                continue;
+            }
+
+            unfolded[length++] = bytes[i];
+        }
+
+        try
+        {
+            var text = StrictUtf8.GetString(unfolded, 0, length);
+            return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+        }
+        catch (DecoderFallbackException)
+        {
+            return Invalid("The calendar is not valid UTF-8 (the charset of iCalendar).");
+        }
     }
 
     /// <summary>TEXT unescaped (RFC 5545 §3.3.11); an unknown escape keeps its character.</summary>

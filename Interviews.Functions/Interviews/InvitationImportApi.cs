@@ -39,8 +39,6 @@ public sealed class InvitationImportApi(
     /// <summary>How many times an import is tried when a concurrent import of the same new invitation, or a companion document, changed under it.</summary>
     private const int MaxAttempts = 5;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     [Function("ImportInterview")]
     public async Task<IResult> Import(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "interviews/import")] HttpRequest request,
@@ -70,7 +68,7 @@ public sealed class InvitationImportApi(
         var errors = new ValidationErrors();
         errors.AddFrom(query.Errors);
         ImportedInvitation? invitation = null;
-        var text = mediaType == CalendarMediaType ? Decode(bytes) : InvitationMail.CalendarOf(bytes);
+        var text = mediaType == CalendarMediaType ? CalendarText.DecodeUtf8(bytes) : InvitationMail.CalendarOf(bytes);
         if (text.IsSuccess)
         {
             var read = InvitationReader.Read(text.Value, user.Email, query.Zone);
@@ -228,19 +226,6 @@ public sealed class InvitationImportApi(
         }
 
         return error with { Fields = fields };
-    }
-
-    private static Result<string> Decode(byte[] bytes)
-    {
-        try
-        {
-            var text = StrictUtf8.GetString(bytes);
-            return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
-        }
-        catch (DecoderFallbackException)
-        {
-            return Error.Validation("body", "The calendar is not valid UTF-8 (RFC 5545's charset).");
-        }
     }
 }
 

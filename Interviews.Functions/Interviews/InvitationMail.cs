@@ -1,4 +1,3 @@
-using System.Text;
 using Interviews.Domain;
 using MimeKit;
 
@@ -28,33 +27,36 @@ public static class InvitationMail
             return Error.Validation("body", "The body is not an e-mail message (RFC 5322).");
         }
 
-        return Find(parsed, 0) is { } calendar
-            ? calendar
-            : Error.Validation("body", "The e-mail has no calendar in it: no text/calendar part and no .ics attachment.");
+        return Find(parsed, 0) ?? Error.Validation("body", "The e-mail has no calendar in it: no text/calendar part and no .ics attachment.");
     }
 
-    private static string? Find(MimeMessage message, int depth)
+    private static Result<string>? Find(MimeMessage message, int depth)
     {
         var parts = message.BodyParts.ToList();
-        if (parts.OfType<TextPart>().FirstOrDefault(p => p.ContentType.IsMimeType("text", "calendar")) is { } inline)
-        {
-            return inline.Text;
-        }
-
-        if (parts.OfType<MimePart>().FirstOrDefault(IsIcsAttachment) is { Content: not null } attachment)
+        var calendar = parts.OfType<TextPart>().FirstOrDefault(p => p.ContentType.IsMimeType("text", "calendar"))
+            ?? parts.OfType<MimePart>().FirstOrDefault(IsIcsAttachment);
+        if (calendar is { Content: not null })
         {
             using var decoded = new MemoryStream();
-            attachment.Content.DecodeTo(decoded);
-            return Encoding.UTF8.GetString(decoded.GetBuffer(), 0, (int)decoded.Length);
+            calendar.Content.DecodeTo(decoded);
+            var bytes = decoded.GetBuffer().AsSpan(0, (int)decoded.Length);
+            var charset = calendar.ContentType.Charset;
+            if (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("us-ascii", StringComparison.OrdinalIgnoreCase))
+            {
+                return CalendarText.DecodeUtf8(bytes);
+            }
+
+            // Another charset (an old mail client's windows-1252): MimeKit knows it, and nothing folds mid-character in a single-byte charset.
+            return calendar is TextPart text ? text.Text : CalendarText.DecodeUtf8(bytes);
         }
 
         if (depth < MaxForwardDepth)
         {
             foreach (var forwarded in parts.OfType<MessagePart>())
             {
-                if (forwarded.Message is { } inner && Find(inner, depth + 1) is { } calendar)
+                if (forwarded.Message is { } inner && Find(inner, depth + 1) is { } found)
                 {
-                    return calendar;
+                    return found;
                 }
             }
         }
