@@ -206,6 +206,26 @@ public sealed class ImportApiTests
     }
 
     [Fact]
+    public async Task The_same_new_invitation_imported_many_times_at_once_makes_one_interview()
+    {
+        using var factory = new LocalHostFactory();
+        using var alice = factory.ClientFor(LocalHostFactory.NewUser(), Invitations.CandidateEmail);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => alice.ImportFixtureAsync("google-meet-request.ics")));
+
+        Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(7, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var answer in answers)
+        {
+            ids.Add((await answer.JsonAsync())["id"]!.GetValue<string>());
+        }
+
+        Assert.Single(ids);
+        Assert.Single((await (await alice.GetPathAsync("/api/interviews")).JsonAsync())["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task An_Idempotency_Key_replays_the_first_answer()
     {
         using var factory = new LocalHostFactory();
