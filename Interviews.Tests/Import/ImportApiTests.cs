@@ -226,6 +226,21 @@ public sealed class ImportApiTests
     }
 
     [Fact]
+    public async Task The_export_holds_the_interviews_invitation_and_its_link_as_the_contract_describes()
+    {
+        using var factory = new LocalHostFactory();
+        using var alice = factory.ClientFor(LocalHostFactory.NewUser(), Invitations.CandidateEmail);
+        var created = await CreatedAsync(await alice.ImportFixtureAsync("google-meet-request.ics"));
+
+        var export = await alice.GetPathAsync("/api/me/export");
+        await OpenApiContract.Instance.AssertConformsAsync(export);
+        var body = await export.JsonAsync();
+        Assert.Equal(GoogleUid, Assert.Single(body["interviews"]!.AsArray())!["invitationUid"]!.GetValue<string>());
+        var link = Assert.Single(body["records"]!.AsArray(), r => r!["kind"]!.GetValue<string>() == "invitation")!;
+        Assert.Equal(created["id"]!.GetValue<string>(), link["document"]!["interviewId"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_Idempotency_Key_replays_the_first_answer()
     {
         using var factory = new LocalHostFactory();

@@ -159,6 +159,8 @@ export function readExport(x: Schemas["UserExport"]): void {
           return everyProperty(record, { kind: text, id: text, document: (d) => everyProperty(d, {
             endpoint: text, requestHash: text, status: count, body: text, location: maybeText, interviewId: text,
             interviewVersion: count, createdAt: instant }) });
+        case "invitation":
+          return everyProperty(record, { kind: text, id: text, document: (d) => everyProperty(d, { uid: text, interviewId: text }) });
         case "insights-month":
           return everyProperty(record, { kind: text, id: text, document: (d) => everyProperty(d, {
             month: text, counters: (c: { [counter: string]: number }) => c }) });
