@@ -504,7 +504,8 @@ public sealed class Interview
         CompletedAt, ActualDuration, PerformanceRating, InterviewNotes, NextSteps, FollowUpRequired,
         PreparationNotes, ResearchCompleted, QuestionsPrepped, MaterialsGathered,
         ThankYouNoteSent, ThankYouSentAt, [.. ThankYouRecipients], ThankYouMethod, ThankYouNotes,
-        [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version, [.. PreparationQuestions], Invitation?.Uid, Invitation?.Sequence);
+        [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version, [.. PreparationQuestions],
+        Invitation is { } invitation ? new InvitationSnapshot(invitation.Uid, invitation.Sequence) : null);
 
     /// <summary>
     /// Rebuilds an interview from what the store saved. Saved state was valid when written, so rules are
@@ -544,7 +545,7 @@ public sealed class Interview
             CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt,
             Version = s.Version,
-            Invitation = s.InvitationUid is { } uid ? Invitation.Restore(uid, s.InvitationSequence ?? 0) : null,
+            Invitation = s.Invitation is { } invitation ? Invitation.Restore(invitation.Uid, invitation.Sequence) : null,
         };
         interview._rescheduleHistory.AddRange(s.RescheduleHistory);
         return interview;
@@ -641,5 +642,7 @@ public sealed record InterviewSnapshot(
     DateTimeOffset UpdatedAt,
     int Version = 0,
     IReadOnlyList<PreparationQuestion>? PreparationQuestions = null,
-    string? InvitationUid = null,
-    int? InvitationSequence = null);
+    InvitationSnapshot? Invitation = null);
+
+/// <summary>The invitation an interview was imported from, as plain data in its snapshot.</summary>
+public sealed record InvitationSnapshot(string Uid, int Sequence);

@@ -235,7 +235,7 @@ public sealed class ImportApiTests
         var export = await alice.GetPathAsync("/api/me/export");
         await OpenApiContract.Instance.AssertConformsAsync(export);
         var body = await export.JsonAsync();
-        Assert.Equal(GoogleUid, Assert.Single(body["interviews"]!.AsArray())!["invitationUid"]!.GetValue<string>());
+        Assert.Equal(GoogleUid, Assert.Single(body["interviews"]!.AsArray())!["invitation"]!["uid"]!.GetValue<string>());
         var link = Assert.Single(body["records"]!.AsArray(), r => r!["kind"]!.GetValue<string>() == "invitation")!;
         Assert.Equal(created["id"]!.GetValue<string>(), link["document"]!["interviewId"]!.GetValue<string>());
     }

@@ -141,7 +141,7 @@ export function readExport(x: Schemas["UserExport"]): void {
       thankYouNoteSent: flag, thankYouSentAt: maybeInstant, thankYouRecipients: texts,
       thankYouMethod: (m: "Email" | "LinkedIn" | "Handwritten" | null) => m, thankYouNotes: maybeText,
       rescheduleHistory: (h) => h.forEach(reschedule), createdAt: instant, updatedAt: instant, version: count,
-      preparationQuestions: (q) => q.forEach(question), invitationUid: maybeText, invitationSequence: maybeCount,
+      preparationQuestions: (q) => q.forEach(question), invitation: (v) => v && everyProperty(v, { uid: text, sequence: count }),
     })),
     reminders: (r) => everyProperty(r, {
       notificationSettings: (s) => s && storedSettings(s),
