@@ -80,12 +80,6 @@ public sealed class InvitationImportApi(
             errors.AddFrom(text.Error);
         }
 
-        var type = query.InterviewType ?? invitation?.InferredType;
-        if (invitation is { Cancels: false } && type is null && query.InterviewType is null && !errors.Any)
-        {
-            errors.Add("interviewType", $"The invitation does not say what kind of interview it is (no video link, phone number or place); give interviewType, one of {InterviewTypes.AllowedValues}.");
-        }
-
         if (errors.Any || invitation is null)
         {
             return Problems.From(errors.ToError());
@@ -103,8 +97,8 @@ public sealed class InvitationImportApi(
             var link = await links.FindAsync(user.Id, invitation.Invitation.Uid, cancellationToken);
             var imported = link is null ? null : await store.GetAsync(user.Id, link.Value.InterviewId, cancellationToken);
             var outcome = imported is null
-                ? await CreateAsync(request, user, invitation, query, type, link?.ETag, repeat, cancellationToken)
-                : await ApplyAsync(request, user, invitation, query, type, link!.Value.InterviewId, repeat, cancellationToken);
+                ? await CreateAsync(request, user, invitation, query, link?.ETag, repeat, cancellationToken)
+                : await ApplyAsync(request, user, invitation, query, link!.Value.InterviewId, repeat, cancellationToken);
             if (outcome is not null)
             {
                 return outcome;
@@ -116,7 +110,7 @@ public sealed class InvitationImportApi(
 
     /// <summary>A new interview for an invitation never imported (or whose interview is gone); null when the write lost a race and the import should look again.</summary>
     private async Task<IResult?> CreateAsync(
-        HttpRequest request, CurrentUser user, ImportedInvitation invitation, ImportQuery query, InterviewType? type, string? staleLink, IdempotentRequest repeat, CancellationToken cancellationToken)
+        HttpRequest request, CurrentUser user, ImportedInvitation invitation, ImportQuery query, string? staleLink, IdempotentRequest repeat, CancellationToken cancellationToken)
     {
         if (invitation.Cancels)
         {
@@ -129,7 +123,12 @@ public sealed class InvitationImportApi(
             return Problems.From(InterviewErrors.PreconditionFailed);
         }
 
-        var details = DetailsOf(invitation, query, type!.Value);
+        if ((query.InterviewType ?? invitation.InferredType) is not { } type)
+        {
+            return Problems.From(Error.Validation("interviewType", $"The invitation does not say what kind of interview it is (no video link, phone number or place); give interviewType, one of {InterviewTypes.AllowedValues}."));
+        }
+
+        var details = DetailsOf(invitation, query, type);
         if (!details.IsSuccess)
         {
             return Problems.From(InInvitationTerms(details.Error!, invitation));
@@ -164,13 +163,13 @@ public sealed class InvitationImportApi(
 
     /// <summary>A revision of an invitation already imported, applied to its interview; null when the link turned out stale.</summary>
     private async Task<IResult?> ApplyAsync(
-        HttpRequest request, CurrentUser user, ImportedInvitation invitation, ImportQuery query, InterviewType? type, Guid interviewId, IdempotentRequest repeat, CancellationToken cancellationToken)
+        HttpRequest request, CurrentUser user, ImportedInvitation invitation, ImportQuery query, Guid interviewId, IdempotentRequest repeat, CancellationToken cancellationToken)
     {
         var change = await commands.RunAsync(
             user.Id,
             interviewId,
             IfMatch.From(request),
-            (interview, now) => Revise(interview, invitation, query, type, now),
+            (interview, now) => Revise(interview, invitation, query, now),
             cancellationToken,
             (interview, found) => repeat.RecordOf(StatusCodes.Status200OK, InterviewResponse.From(interview, found), null, interview));
         if (change.IsSuccess)
@@ -182,7 +181,11 @@ public sealed class InvitationImportApi(
             ?? Problems.From(change.Error!.Code == IdempotencyErrors.TakenCode ? InterviewErrors.Contention : InInvitationTerms(change.Error, invitation));
     }
 
-    private static Result Revise(Interview interview, ImportedInvitation invitation, ImportQuery query, InterviewType? type, DateTimeOffset now)
+    /// <summary>
+    /// The revision applied to its interview. The type stays the interview's unless the parameter gives one:
+    /// the candidate may have set it (by the parameter, or an update) where the invitation only suggests one.
+    /// </summary>
+    private static Result Revise(Interview interview, ImportedInvitation invitation, ImportQuery query, DateTimeOffset now)
     {
         if (interview.Invitation?.Uid != invitation.Invitation.Uid)
         {
@@ -195,7 +198,7 @@ public sealed class InvitationImportApi(
             return interview.CancelFromInvitation(invitation.Invitation, now);
         }
 
-        var details = DetailsOf(invitation, query, type!.Value);
+        var details = DetailsOf(invitation, query, query.InterviewType ?? interview.InterviewType);
         return details.IsSuccess ? interview.ApplyInvitation(invitation.Invitation, details.Value, invitation.Start, now) : details.Error!;
     }
 

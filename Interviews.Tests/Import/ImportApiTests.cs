@@ -143,6 +143,20 @@ public sealed class ImportApiTests
     }
 
     [Fact]
+    public async Task A_later_revision_keeps_the_interviews_type_unless_the_parameter_gives_one()
+    {
+        using var factory = new LocalHostFactory();
+        using var alice = factory.ClientFor(LocalHostFactory.NewUser(), Invitations.CandidateEmail);
+        await CreatedAsync(await alice.ImportFixtureAsync("google-meet-request.ics", "&interviewType=Technical"));
+
+        var moved = await OkAsync(await alice.ImportFixtureAsync("google-meet-moved.ics"));
+        Assert.Equal("Technical", moved["interviewType"]!.GetValue<string>());
+
+        var third = Invitations.Text("google-meet-moved.ics").Replace("SEQUENCE:1", "SEQUENCE:2", StringComparison.Ordinal);
+        Assert.Equal("Panel", (await OkAsync(await alice.ImportTextAsync(third, "&interviewType=Panel")))["interviewType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_revision_already_seen_changes_nothing_and_answers_200_with_the_interview()
     {
         using var factory = new LocalHostFactory();
