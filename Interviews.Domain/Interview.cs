@@ -77,6 +77,9 @@ public sealed class Interview
 
     public IReadOnlyList<RescheduleEvent> RescheduleHistory => _rescheduleHistory;
 
+    /// <summary>The calendar invitation the interview was imported from, at the revision last applied; null when it was entered by hand.</summary>
+    public Invitation? Invitation { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -95,7 +98,8 @@ public sealed class Interview
     public DateTimeOffset EarliestScheduledAt =>
         _rescheduleHistory.Count == 0 ? ScheduledAt : _rescheduleHistory.Select(r => r.PreviousDateTime).Append(ScheduledAt).Min();
 
-    public static Result<Interview> Schedule(Guid id, Guid userId, InterviewDetails details, DateTimeOffset scheduledAt, DateTimeOffset now)
+    /// <param name="invitation">The invitation the interview comes from, when it was imported from one.</param>
+    public static Result<Interview> Schedule(Guid id, Guid userId, InterviewDetails details, DateTimeOffset scheduledAt, DateTimeOffset now, Invitation? invitation = null)
     {
         if (CheckFutureTime(scheduledAt, now, "scheduledAt") is { } error)
         {
@@ -111,6 +115,7 @@ public sealed class Interview
             ScheduledAt = scheduledAt.ToUniversalTime(),
             CreatedAt = now,
             UpdatedAt = now,
+            Invitation = invitation,
         };
         interview.Record(new InterviewScheduled(
             NewEventId(now), id, userId, details.ApplicationId, details.InterviewType, interview.ScheduledAt,
@@ -422,6 +427,75 @@ public sealed class Interview
         return Result.Success;
     }
 
+    /// <summary>
+    /// Applies a revision of the invitation the interview was imported from. A revision already seen (an
+    /// equal or lower SEQUENCE) changes nothing. A later one moves the interview when its start differs —
+    /// a reschedule the company initiated, its reason saying so — and replaces the details with its own;
+    /// both are refused in a status that refuses them, and nothing changes then.
+    /// </summary>
+    public Result ApplyInvitation(Invitation revision, InterviewDetails details, DateTimeOffset start, DateTimeOffset now)
+    {
+        if (!IsLaterRevision(revision))
+        {
+            return Result.Success;
+        }
+
+        var moves = start.ToUniversalTime() != ScheduledAt;
+        if (Refusal(moves ? InterviewCommand.Reschedule : InterviewCommand.UpdateDetails) is { } refused)
+        {
+            return refused;
+        }
+
+        if (moves)
+        {
+            var moved = Reschedule(start, $"Moved by an updated calendar invitation from the company (SEQUENCE {revision.Sequence}).", RescheduleInitiator.Company, now);
+            if (!moved.IsSuccess)
+            {
+                return moved;
+            }
+        }
+
+        // Reschedule leaves the interview Rescheduled, where updating is allowed too.
+        var updated = UpdateDetails(details, now);
+        if (updated.IsSuccess && _pendingEvents.Count > 0)
+        {
+            Invitation = revision;
+        }
+
+        return updated;
+    }
+
+    /// <summary>
+    /// Cancels the interview for the invitation's CANCEL. A cancellation of an older revision than the one
+    /// applied (a lower SEQUENCE) is stale and changes nothing; one of the same revision still cancels,
+    /// because organizers' calendars do not all raise the SEQUENCE to cancel.
+    /// </summary>
+    public Result CancelFromInvitation(Invitation revision, DateTimeOffset now)
+    {
+        if (Invitation is null || revision.Uid != Invitation.Uid)
+        {
+            throw new ArgumentException("The cancellation is of another invitation.", nameof(revision));
+        }
+
+        if (revision.Sequence < Invitation.Sequence)
+        {
+            return Result.Success;
+        }
+
+        var cancelled = Cancel(now);
+        if (cancelled.IsSuccess && _pendingEvents.Count > 0)
+        {
+            Invitation = revision;
+        }
+
+        return cancelled;
+    }
+
+    private bool IsLaterRevision(Invitation revision) =>
+        Invitation is not null && revision.Uid == Invitation.Uid
+            ? Invitation.IsSupersededBy(revision)
+            : throw new ArgumentException("The revision is of another invitation.", nameof(revision));
+
     /// <summary>Forgets the recorded events once the store has saved them with the change.</summary>
     public void ClearPendingEvents() => _pendingEvents.Clear();
 
@@ -430,7 +504,8 @@ public sealed class Interview
         CompletedAt, ActualDuration, PerformanceRating, InterviewNotes, NextSteps, FollowUpRequired,
         PreparationNotes, ResearchCompleted, QuestionsPrepped, MaterialsGathered,
         ThankYouNoteSent, ThankYouSentAt, [.. ThankYouRecipients], ThankYouMethod, ThankYouNotes,
-        [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version, [.. PreparationQuestions]);
+        [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version, [.. PreparationQuestions],
+        Invitation is { } invitation ? new InvitationSnapshot(invitation.Uid, invitation.Sequence) : null);
 
     /// <summary>
     /// Rebuilds an interview from what the store saved. Saved state was valid when written, so rules are
@@ -470,6 +545,7 @@ public sealed class Interview
             CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt,
             Version = s.Version,
+            Invitation = s.Invitation is { } invitation ? Invitation.Restore(invitation.Uid, invitation.Sequence) : null,
         };
         interview._rescheduleHistory.AddRange(s.RescheduleHistory);
         return interview;
@@ -565,4 +641,8 @@ public sealed record InterviewSnapshot(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     int Version = 0,
-    IReadOnlyList<PreparationQuestion>? PreparationQuestions = null);
+    IReadOnlyList<PreparationQuestion>? PreparationQuestions = null,
+    InvitationSnapshot? Invitation = null);
+
+/// <summary>The invitation an interview was imported from, as plain data in its snapshot.</summary>
+public sealed record InvitationSnapshot(string Uid, int Sequence);

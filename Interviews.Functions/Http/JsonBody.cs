@@ -27,28 +27,13 @@ public static class JsonBody
             return new(default, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send the body as JSON with Content-Type: application/json."));
         }
 
-        if (request.ContentLength > maxBytes)
+        var read = await ReadBytesAsync(request, maxBytes, cancellationToken);
+        if (read.Problem is not null)
         {
-            return TooLarge<T>(maxBytes);
+            return new(default, read.Problem);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        while (true)
-        {
-            var memory = buffer.GetMemory(4096);
-            var read = await request.Body.ReadAsync(memory, cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            buffer.Advance(read);
-            if (buffer.WrittenCount > maxBytes)
-            {
-                return TooLarge<T>(maxBytes);
-            }
-        }
-
+        var buffer = read.Value!;
         if (buffer.WrittenCount == 0)
         {
             return Invalid<T>("body", "A JSON body is required.");
@@ -74,6 +59,35 @@ public static class JsonBody
         {
             // Invalid UTF-8 inside a string surfaces here rather than as a JsonException.
             return Invalid<T>("body", "The body is not valid UTF-8 JSON.");
+        }
+    }
+
+    /// <summary>
+    /// The body's bytes, at most <paramref name="maxBytes"/>: a 413 as soon as the declared length or the
+    /// bytes read go past it, so an oversized body is never held whole. For bodies of any media type.
+    /// </summary>
+    public static async Task<BodyResult<ArrayBufferWriter<byte>>> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return TooLarge<ArrayBufferWriter<byte>>(maxBytes);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            if (read == 0)
+            {
+                return new(buffer, null);
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > maxBytes)
+            {
+                return TooLarge<ArrayBufferWriter<byte>>(maxBytes);
+            }
         }
     }
 

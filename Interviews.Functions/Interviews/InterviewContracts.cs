@@ -181,6 +181,9 @@ public sealed record RescheduleResponse(
     string? Reason,
     RescheduleInitiator InitiatedBy);
 
+/// <summary>The calendar invitation an interview was imported from: its UID and the SEQUENCE last applied.</summary>
+public sealed record InvitationResponse(string Uid, int Sequence);
+
 public sealed record ThankYouNoteResponse(IReadOnlyList<string> Recipients, ThankYouMethod? Method, string? Notes);
 
 /// <summary>An interview in full, as GET /interviews/{id} and every command return it.</summary>
@@ -213,7 +216,8 @@ public sealed record InterviewResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? VideoProvider,
-    IReadOnlyList<InterviewConflict> Conflicts)
+    IReadOnlyList<InterviewConflict> Conflicts,
+    InvitationResponse? Invitation)
 {
     /// <summary>The interview with the conflicts the answer reports.</summary>
     public static InterviewResponse From(Interview i, IReadOnlyList<InterviewConflict> conflicts) => new(
@@ -223,7 +227,8 @@ public sealed record InterviewResponse(
         i.ThankYouNoteSent, i.ThankYouSentAt,
         i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
-        i.CreatedAt, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider, conflicts);
+        i.CreatedAt, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider, conflicts,
+        i.Invitation is { } invitation ? new InvitationResponse(invitation.Uid, invitation.Sequence) : null);
 
 }
 

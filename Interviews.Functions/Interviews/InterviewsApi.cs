@@ -67,13 +67,7 @@ public sealed class InterviewsApi(
         {
             // Another feature's documents (the token's e-mail address) go in the same write, read afresh each time.
             var companions = new List<DocumentWrite>(repeat.RecordOf(StatusCodes.Status201Created, response, location, interview));
-            foreach (var companion in scheduleCompanions)
-            {
-                if (await companion.WriteWithAsync(user, cancellationToken) is { } write)
-                {
-                    companions.Add(write);
-                }
-            }
+            companions.AddRange(await scheduleCompanions.WritesAsync(user, cancellationToken));
 
             var saved = await store.SaveAsync(interview, null, companions, cancellationToken);
             if (saved.Saved)
@@ -262,4 +256,22 @@ public interface IScheduleCompanion
 {
     /// <summary>The write to add, read afresh for this attempt; null when there is nothing to write.</summary>
     Task<DocumentWrite?> WriteWithAsync(CurrentUser user, CancellationToken cancellationToken);
+}
+
+/// <summary>The writes of every <see cref="IScheduleCompanion"/>, for each attempt to save a new interview.</summary>
+public static class ScheduleCompanions
+{
+    public static async Task<IReadOnlyList<DocumentWrite>> WritesAsync(this IEnumerable<IScheduleCompanion> companions, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var writes = new List<DocumentWrite>();
+        foreach (var companion in companions)
+        {
+            if (await companion.WriteWithAsync(user, cancellationToken) is { } write)
+            {
+                writes.Add(write);
+            }
+        }
+
+        return writes;
+    }
 }

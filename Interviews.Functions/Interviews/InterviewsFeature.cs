@@ -14,6 +14,7 @@ public static class InterviewsFeature
         services.AddSingleton<ConflictFinder>();
         services.AddSingleton<InterviewCommands>();
         services.AddSingleton<Idempotency>();
+        services.AddSingleton<InvitationLinks>();
         services.AddSingleton<IInterviewReader>(sp => sp.GetRequiredService<InterviewStore>());
         services.AddSingleton<IInterviewChanges>(sp => sp.GetRequiredService<InterviewCommands>());
         services.AddSingleton<IUserDataExporter, InterviewsExporter>();

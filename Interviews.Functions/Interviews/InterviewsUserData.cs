@@ -32,8 +32,8 @@ public sealed class InterviewsExporter(InterviewStore store) : IUserDataExporter
     }
 }
 
-/// <summary>The interviews' records a user's export lists as stored: the events still kept (the outbox, until their time to live) and the idempotency records.</summary>
+/// <summary>The interviews' records a user's export lists as stored: the events still kept (the outbox, until their time to live), the idempotency records and the imported invitations' links.</summary>
 public sealed class InterviewRecordKinds : IExportedRecordKinds
 {
-    public IReadOnlyList<string> Kinds { get; } = [EventDocument.Kind, Idempotency.Kind];
+    public IReadOnlyList<string> Kinds { get; } = [EventDocument.Kind, Idempotency.Kind, InvitationLinks.Kind];
 }

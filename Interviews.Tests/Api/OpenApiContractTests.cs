@@ -124,6 +124,27 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.RequestEntityTooLarge, $$"""{"location": "{{tooLarge}}"}""");
         await checks.ExpectAsync(alice, HttpMethod.Post, "/api/interviews", HttpStatusCode.UnsupportedMediaType, schedule.ToJsonString(), contentType: "text/plain");
 
+        // Import from an invitation, as a user of its own so that the steps below see Alice's data unchanged.
+        using var erin = factory.ClientFor(LocalHostFactory.NewUser(), Import.Invitations.CandidateEmail);
+        var import = $"/api/interviews/import?applicationId={Import.Invitations.ApplicationId}";
+        var invitation = Import.Invitations.Text("google-meet-request.ics");
+        var imported = await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.Created, invitation, contentType: "text/calendar", idempotencyKey: "import-1");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.Created, invitation, contentType: "text/calendar", idempotencyKey: "import-1");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.UnprocessableEntity, Import.Invitations.Text("zoom-publish.ics"), contentType: "text/calendar", idempotencyKey: "import-1");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.OK, invitation, contentType: "text/calendar");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.PreconditionFailed, Import.Invitations.Text("google-meet-moved.ics"), contentType: "text/calendar", ifMatch: stale);
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.OK, Import.Invitations.Text("google-meet-moved.ics"), contentType: "text/calendar", ifMatch: imported.Headers.ETag!.ToString());
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.OK, Import.Invitations.Text("google-meet-cancel.ics"), contentType: "text/calendar");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.Conflict, Import.Invitations.Text("google-meet-moved.ics").Replace("SEQUENCE:1", "SEQUENCE:3", StringComparison.Ordinal), contentType: "text/calendar");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.NotFound, Import.Invitations.Text("google-meet-cancel.ics").Replace("@google.com", "@elsewhere", StringComparison.Ordinal), contentType: "text/calendar");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.Created, Import.Invitations.Text("lever-phone-screen.eml"), contentType: "message/rfc822");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import + "&interviewType=Panel&timezone=America/Los_Angeles", HttpStatusCode.Created, Import.Invitations.Text("greenhouse-onsite.eml"), contentType: "message/rfc822");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.BadRequest, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", contentType: "text/calendar");
+        await checks.ExpectAsync(erin, HttpMethod.Post, "/api/interviews/import?interviewType=Coffee", HttpStatusCode.BadRequest, invitation, contentType: "text/calendar");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.UnsupportedMediaType, invitation, contentType: "text/plain");
+        await checks.ExpectAsync(erin, HttpMethod.Post, import, HttpStatusCode.RequestEntityTooLarge, new string('x', Interviews.Functions.Interviews.InvitationImportApi.MaxBodyBytes + 1), contentType: "text/calendar");
+        await checks.ExpectAsync(anonymous, HttpMethod.Post, import, HttpStatusCode.Unauthorized, invitation, contentType: "text/calendar");
+
         // Read and list.
         await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{idA}", HttpStatusCode.OK);
         await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{missing}", HttpStatusCode.NotFound);

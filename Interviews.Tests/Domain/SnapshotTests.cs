@@ -124,10 +124,11 @@ public sealed class SnapshotTests
         Assert.Throws<InvalidOperationException>(() => Interview.Restore(snapshot));
     }
 
-    /// <summary>Scheduled, prepared, moved twice, completed and thanked: every field holds something.</summary>
+    /// <summary>Imported from an invitation, prepared, moved twice, completed and thanked: every field holds something.</summary>
     private static Interview ThroughItsWholeLife()
     {
-        var builder = new InterviewBuilder().OfType("Technical").Lasting(90).At("Building 4").With("Ada Lovelace", "Alan Turing").InZone("Europe/London");
+        var builder = new InterviewBuilder().OfType("Technical").Lasting(90).At("Building 4").With("Ada Lovelace", "Alan Turing").InZone("Europe/London")
+            .FromInvitation("whole-life@example.com", 2);
         var interview = builder.Build();
         var now = builder.Now;
         var original = interview.ScheduledAt;

@@ -120,6 +120,63 @@ public abstract class WalkthroughTests(ApiHost host)
         Assert.Equal("idempotency-key-reused", (await (await PostAsync(other)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity))["code"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task The_README_invitation_is_imported_moved_by_its_next_revision_and_cancelled()
+    {
+        host.Require();
+        using var client = host.ClientFor(TestUser.New());
+        // As the README writes it: LF line ends, a TZID, a Meet link, at 10:00 in Berlin four days from now.
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var day = TimeZoneInfo.ConvertTime(host.Now, berlin).AddDays(4).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var invitation = $"""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//Example//Walk-through//EN
+            METHOD:REQUEST
+            BEGIN:VEVENT
+            UID:walkthrough-1@example.com
+            SEQUENCE:0
+            DTSTAMP:20260302T081500Z
+            DTSTART;TZID=Europe/Berlin:{day}T100000
+            DTEND;TZID=Europe/Berlin:{day}T104500
+            SUMMARY:First-round interview
+            ORGANIZER;CN=Priya Raman:mailto:priya@acme.example
+            ATTENDEE;CN=José Müller:mailto:jose@acme.example
+            X-GOOGLE-CONFERENCE:https://meet.google.com/abc-defg-hij
+            END:VEVENT
+            END:VCALENDAR
+
+            """;
+
+        async Task<HttpResponseMessage> ImportAsync(string calendar)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/interviews/import?applicationId={Import.Invitations.ApplicationId}")
+            {
+                Content = new StringContent(calendar, System.Text.Encoding.UTF8, "text/calendar"),
+            };
+            return await client.SendAsync(request, TestContext.Current.CancellationToken);
+        }
+
+        var created = await ImportAsync(invitation);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var interview = await created.JsonAsync();
+        Assert.Equal("Video", interview["interviewType"]!.GetValue<string>());
+        Assert.Equal("googleMeet", interview["videoProvider"]!.GetValue<string>());
+        Assert.Equal(45, interview["duration"]!.GetValue<int>());
+        Assert.StartsWith($"{day[..4]}-{day[4..6]}-{day[6..]}T10:00:00+0", interview["scheduledAtLocal"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["Priya Raman", "José Müller"], interview["interviewers"]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        var moved = await ImportAsync(invitation.Replace("SEQUENCE:0", "SEQUENCE:1", StringComparison.Ordinal).Replace("T100000", "T140000", StringComparison.Ordinal).Replace("T104500", "T150000", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        var rescheduled = await moved.JsonAsync();
+        Assert.Equal("Rescheduled", rescheduled["status"]!.GetValue<string>());
+        Assert.Equal("Company", Assert.Single(rescheduled["rescheduleHistory"]!.AsArray())!["initiatedBy"]!.GetValue<string>());
+
+        var cancelled = await ImportAsync(invitation.Replace("METHOD:REQUEST", "METHOD:CANCEL", StringComparison.Ordinal).Replace("SEQUENCE:0", "SEQUENCE:2", StringComparison.Ordinal));
+        Assert.Equal("Cancelled", (await cancelled.JsonAsync())["status"]!.GetValue<string>());
+        Assert.Equal(interview["id"]!.GetValue<string>(), (await cancelled.JsonAsync())["id"]!.GetValue<string>());
+    }
+
     private static string Instant(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -20,7 +20,8 @@ public sealed record ApiOperation(
     JsonNode? BodySchema,
     bool Secured,
     IReadOnlySet<string> Statuses,
-    int MaxBodyBytes)
+    int MaxBodyBytes,
+    ExampleBody? Example = null)
 {
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
 
@@ -79,12 +80,18 @@ public sealed record ApiOperation(
                     security,
                     operation["responses"]!.AsObject().Select(r => r.Key).ToHashSet(StringComparer.Ordinal),
                     // An operation whose rules allow a larger body says so (x-max-body-bytes); the rest take the API's 64 KB.
-                    operation["x-max-body-bytes"]?.GetValue<int>() ?? Interviews.Functions.Http.JsonBody.MaxBytes));
+                    operation["x-max-body-bytes"]?.GetValue<int>() ?? Interviews.Functions.Http.JsonBody.MaxBytes,
+                    body is null ? ExampleOf(operation["requestBody"]) : null));
             }
         }
 
         return operations;
     }
+
+    /// <summary>The first example of a request body that is not JSON (an iCalendar invitation): what a suite sends to make the operation succeed.</summary>
+    private static ExampleBody? ExampleOf(JsonNode? requestBody) =>
+        requestBody is null ? null
+        : Resolve(requestBody)["content"]?.AsObject().Where(c => c.Value?["example"] is JsonValue).Select(c => new ExampleBody(c.Key, c.Value!["example"]!.GetValue<string>())).FirstOrDefault();
 
     private static List<ApiParameter> ParametersOf(JsonNode? node) =>
         node is JsonArray array
@@ -92,6 +99,9 @@ public sealed record ApiOperation(
                 p["name"]!.GetValue<string>(), p["in"]!.GetValue<string>(), p["required"]?.GetValue<bool>() ?? false, p["schema"] ?? new JsonObject()))]
             : [];
 }
+
+/// <summary>A request body the document gives as an example, with its media type (for operations whose body is not JSON).</summary>
+public sealed record ExampleBody(string MediaType, string Text);
 
 /// <summary>
 /// Makes JSON values from the document's schemas: valid-ish ones (within every bound, from the enums

@@ -130,8 +130,11 @@ public sealed class OperationRecipes(JumpingClock clock, int seed = 4242)
         // A path parameter with fixed values (a provider name) takes the first; an id takes the resource's.
         // Required query parameters take their one allowed value (DELETE /me?confirm=true).
         var path = operation.Path(p => FixedValue(p.Schema) ?? id ?? Guid.NewGuid().ToString());
-        var required = operation.QueryParameters.Where(q => q.Required).Select(q => $"{q.Name}={Uri.EscapeDataString(FixedValue(q.Schema) ?? "x")}").ToList();
-        var request = Json(new HttpMethod(operation.Method), required.Count == 0 ? path : $"{path}?{string.Join('&', required)}", body);
+        var required = operation.QueryParameters.Where(q => q.Required).Select(q => $"{q.Name}={Uri.EscapeDataString(FixedValue(q.Schema) ?? (IsUuid(q.Schema) ? FixedGuid : "x"))}").ToList();
+        var target = required.Count == 0 ? path : $"{path}?{string.Join('&', required)}";
+        var request = body is null && operation.Example is { } example
+            ? new HttpRequestMessage(new HttpMethod(operation.Method), target) { Content = new StringContent(example.Text, Encoding.UTF8, example.MediaType) }
+            : Json(new HttpMethod(operation.Method), target, body);
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
@@ -139,6 +142,11 @@ public sealed class OperationRecipes(JumpingClock clock, int seed = 4242)
 
         return client.SendAsync(request, TestContext.Current.CancellationToken);
     }
+
+    /// <summary>A required id in the query (an import's application) takes this one.</summary>
+    private const string FixedGuid = "6f1c1a8e-3a57-4d39-a54b-6b7b4b7e2a11";
+
+    private static bool IsUuid(System.Text.Json.Nodes.JsonNode schema) => ApiOperation.Resolve(schema)["format"]?.GetValue<string>() == "uuid";
 
     public static HttpRequestMessage Json(HttpMethod method, string path, string? body) => new(method, path)
     {

@@ -16,6 +16,7 @@ public sealed class InterviewBuilder
     private List<string?> _interviewers = ["Jane Smith", "John Doe"];
     private string _timezone = "America/Los_Angeles";
     private DateTimeOffset _scheduledAt = ScheduledOn.AddDays(3);
+    private Invitation? _invitation;
 
     /// <summary>
     /// The clock after the last step of <see cref="Build(InterviewStatus)"/>: later than every time the
@@ -71,6 +72,13 @@ public sealed class InterviewBuilder
         return this;
     }
 
+    /// <summary>Imported from the calendar invitation <paramref name="uid"/> at revision <paramref name="sequence"/>.</summary>
+    public InterviewBuilder FromInvitation(string uid, int sequence = 0)
+    {
+        _invitation = Invitation.Create(uid, sequence).Value;
+        return this;
+    }
+
     public Result<InterviewDetails> Details() =>
         InterviewDetails.Create(_applicationId, _type, _duration, _location, _interviewers, _timezone);
 
@@ -79,7 +87,7 @@ public sealed class InterviewBuilder
     {
         var details = Details();
         return details.IsSuccess
-            ? Interview.Schedule(Guid.NewGuid(), _userId, details.Value, _scheduledAt, ScheduledOn)
+            ? Interview.Schedule(Guid.NewGuid(), _userId, details.Value, _scheduledAt, ScheduledOn, _invitation)
             : details.Error!;
     }
 

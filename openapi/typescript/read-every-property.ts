@@ -49,6 +49,7 @@ export function readInterview(i: Schemas["Interview"]): void {
     conflicts: (v) => v.forEach((c) => everyProperty(c, {
       interviewId: text, scheduledAt: instant, duration: count, endsAt: instant, overlapMinutes: count, gapMinutes: count,
     })),
+    invitation: (v) => v && everyProperty(v, { uid: text, sequence: count }),
   });
 }
 
@@ -140,7 +141,7 @@ export function readExport(x: Schemas["UserExport"]): void {
       thankYouNoteSent: flag, thankYouSentAt: maybeInstant, thankYouRecipients: texts,
       thankYouMethod: (m: "Email" | "LinkedIn" | "Handwritten" | null) => m, thankYouNotes: maybeText,
       rescheduleHistory: (h) => h.forEach(reschedule), createdAt: instant, updatedAt: instant, version: count,
-      preparationQuestions: (q) => q.forEach(question),
+      preparationQuestions: (q) => q.forEach(question), invitation: (v) => v && everyProperty(v, { uid: text, sequence: count }),
     })),
     reminders: (r) => everyProperty(r, {
       notificationSettings: (s) => s && storedSettings(s),
@@ -158,6 +159,8 @@ export function readExport(x: Schemas["UserExport"]): void {
           return everyProperty(record, { kind: text, id: text, document: (d) => everyProperty(d, {
             endpoint: text, requestHash: text, status: count, body: text, location: maybeText, interviewId: text,
             interviewVersion: count, createdAt: instant }) });
+        case "invitation":
+          return everyProperty(record, { kind: text, id: text, document: (d) => everyProperty(d, { uid: text, interviewId: text }) });
         case "insights-month":
           return everyProperty(record, { kind: text, id: text, document: (d) => everyProperty(d, {
             month: text, counters: (c: { [counter: string]: number }) => c }) });
