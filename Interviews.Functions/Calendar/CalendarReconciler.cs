@@ -20,6 +20,7 @@ namespace Interviews.Functions.Calendar;
 public sealed partial class CalendarReconciler(
     CalendarStore store,
     CalendarSync sync,
+    CalendarPush push,
     IInterviewReader interviews,
     IInterviewChanges changes,
     IEnumerable<ICalendarClient> clients,
@@ -64,6 +65,10 @@ public sealed partial class CalendarReconciler(
             await syncRequests.RequestAsync(userId, provider, "retry-after", wait - time.GetUtcNow(), cancellationToken);
             return 0;
         }
+
+        // A missing or expiring push channel is made or renewed here: every connection sync (the reconcile
+        // timer's for existing connections, the renewal timer's, a lifecycle notification's) looks after it.
+        await push.EnsureAsync(userId, connection, cancellationToken);
 
         // Failed syncs first: they retry with the interview's current state.
         foreach (var interviewId in connection.Pending)
