@@ -17,10 +17,9 @@ public sealed class CalendarTestHost : IDisposable
     public const string WebhookBase = "https://api.example";
 
     /// <summary>A host with push notifications on (<c>Calendar:WebhookBaseUrl</c>), the fake Graph validating against it.</summary>
-    public static CalendarTestHost WithPush(IReadOnlyDictionary<string, string?>? extraSettings = null)
+    public static CalendarTestHost WithPush(Action<IServiceCollection>? services = null)
     {
-        var settings = new Dictionary<string, string?>(extraSettings ?? new Dictionary<string, string?>()) { ["Calendar:WebhookBaseUrl"] = WebhookBase };
-        var host = new CalendarTestHost(extraSettings: settings);
+        var host = new CalendarTestHost(services, new Dictionary<string, string?> { ["Calendar:WebhookBaseUrl"] = WebhookBase });
         host.Microsoft.ServiceBase = () =>
         {
             using var client = host.Factory.ClientFor(null);

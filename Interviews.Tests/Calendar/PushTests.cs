@@ -323,6 +323,38 @@ public sealed class PushTests
     }
 
     [Fact]
+    public async Task Channel_secrets_never_appear_in_logs()
+    {
+        using var host = CalendarTestHost.WithPush(services => services.AddFakeLogging());
+        using var alice = host.Factory.ClientFor(LocalHostFactory.NewUser());
+        using var provider = host.Factory.ClientFor(null);
+        await host.ConnectAsync(alice, "google");
+        await host.ConnectAsync(alice, "outlook");
+        var channel = Assert.Single(host.Google.Channels);
+        var subscription = Assert.Single(host.Microsoft.OpenSubscriptions);
+        await FakeGoogle.NotifyAsync(provider, channel);
+        await FakeGoogle.NotifyAsync(provider, channel, token: "forged-token-value");
+        await FakeMicrosoft.NotifyAsync(provider, subscription);
+        await FakeMicrosoft.NotifyAsync(provider, subscription, clientState: "forged-client-state");
+        await FakeMicrosoft.LifecycleAsync(provider, subscription, "reauthorizationRequired");
+        await host.Factory.DrainQueuesAsync();
+        host.Factory.Clock.Advance(TimeSpan.FromDays(7));
+        await host.RenewPushAsync();
+        await host.ReconcileAsync();
+
+        var secrets = new[] { channel.Token!, subscription.ClientState!, "forged-token-value", "forged-client-state" }
+            .Concat(host.Google.Channels.Select(c => c.Token!)).Concat(host.Microsoft.OpenSubscriptions.Select(s => s.ClientState!)).ToList();
+        Assert.Equal(6, secrets.Distinct().Count());
+        var records = host.Factory.Services.GetFakeLogCollector().GetSnapshot();
+        Assert.Contains(records, r => r.Message.Contains("push channel", StringComparison.Ordinal));
+        foreach (var record in records)
+        {
+            var text = new System.Text.StringBuilder(record.Message).Append(record.Exception).AppendJoin('|', record.StructuredState?.Select(s => s.Value) ?? []).AppendJoin('|', record.Scopes.Select(s => s?.ToString())).ToString();
+            Assert.All(secrets, secret => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Without_a_webhook_base_url_no_channel_is_made_and_notifications_are_answered_the_same()
     {
         using var host = new CalendarTestHost();
