@@ -218,13 +218,15 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
-// The work queues: one per event handler (events-{handler}), the connection syncs; each gets a poison queue.
+// The work queues: one per event handler (events-{handler}), the requested connection syncs and the
+// reconcile timer's; each gets a poison queue.
 var workQueues = [
   'events-calendar'
   'events-reminders'
   'events-insights'
   'events-integration-events'
   'calendar-connections'
+  'calendar-reconcile'
 ]
 
 module storage 'modules/storage.bicep' = {

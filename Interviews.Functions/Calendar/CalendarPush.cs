@@ -203,6 +203,7 @@ public sealed partial class CalendarPush(
         if (state != "sync")
         {
             await syncRequests.RequestAsync(found.Value.OwnerId, CalendarProviders.Google, "push", cancellationToken);
+            LogAccepted(logger, CalendarProviders.Google, found.Value.OwnerId);
         }
     }
 
@@ -236,6 +237,7 @@ public sealed partial class CalendarPush(
             if (requested.Add(owner))
             {
                 await syncRequests.RequestAsync(owner, CalendarProviders.Outlook, notification.LifecycleEvent is null ? "push" : "push-lifecycle", cancellationToken);
+                LogAccepted(logger, CalendarProviders.Outlook, owner);
             }
         }
     }
@@ -334,6 +336,9 @@ public sealed partial class CalendarPush(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider}: stopping a push channel failed; it lapses by itself and its notifications are ignored")]
     private static partial void LogStopFailed(ILogger logger, string provider);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Provider}: push notification for user {UserId} accepted; a sync is asked for")]
+    private static partial void LogAccepted(ILogger logger, string provider, Guid userId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Provider}: push notification ignored ({Why})")]
     private static partial void LogIgnored(ILogger logger, string provider, string why);

@@ -31,7 +31,7 @@ public sealed partial class CalendarReconciler(
 {
     /// <summary>
     /// One run of the safety net: a sync of every connection, each a message of its own in
-    /// <see cref="CalendarConnectionFunctions.Queue"/>, so that the run takes as long as listing the
+    /// <see cref="CalendarConnectionFunctions.ReconcileQueue"/>, so that the run takes as long as listing the
     /// connections and the syncs run side by side. Returns how many syncs were queued.
     /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ public sealed partial class CalendarReconciler(
         {
             var (items, next) = await store.ListConnectionRefsAsync(cursor, cancellationToken);
             var messages = items.Select(r => CalendarConnectionFunctions.Serialize(new ConnectionSyncMessage(r.OwnerId, r.Provider!, "poll"))).ToList();
-            await queue.SendAsync(CalendarConnectionFunctions.Queue, messages, TimeSpan.Zero, cancellationToken);
+            await queue.SendAsync(CalendarConnectionFunctions.ReconcileQueue, messages, TimeSpan.Zero, cancellationToken);
             queued += messages.Count;
             cursor = next;
         }
