@@ -121,6 +121,12 @@ param outlookClientSecret string = ''
 @description('Public origin (scheme and host, no path) the OAuth redirect URIs are built on (Calendar__OAuthRedirectBaseUrl). Empty: the API Management gateway when deployed, else the Function App\'s own host.')
 param calendarOAuthRedirectBaseUrl string = ''
 
+@description('Public https origin (no path) Google and Microsoft Graph send calendar push notifications to (Calendar__WebhookBaseUrl; the webhooks are /api/calendar/notifications/…). Empty: the Function App\'s own host.')
+param calendarWebhookBaseUrl string = ''
+
+@description('Calendar push notifications (Google watch channels, Graph subscriptions). Off: Calendar__WebhookBaseUrl is not set and the reconcile timer alone brings calendar changes in.')
+param calendarPushNotifications bool = true
+
 // ---------------------------------------------------------------------------------------------
 // Optional parts
 // ---------------------------------------------------------------------------------------------
@@ -212,13 +218,15 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
-// The work queues: one per event handler (events-{handler}), the connection syncs; each gets a poison queue.
+// The work queues: one per event handler (events-{handler}), the requested connection syncs and the
+// reconcile timer's; each gets a poison queue.
 var workQueues = [
   'events-calendar'
   'events-reminders'
   'events-insights'
   'events-integration-events'
   'calendar-connections'
+  'calendar-reconcile'
 ]
 
 module storage 'modules/storage.bicep' = {
@@ -310,12 +318,15 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: functionInstanceMemoryMB
     appInsightsConnectionString: monitoring.outputs.connectionString
     oauthRedirectBaseUrl: oauthRedirectBaseUrl
+    webhookBaseUrl: calendarWebhookBaseUrl
+    pushNotifications: calendarPushNotifications
     // Settings with an empty value are left out, so the app sees "not configured".
     appSettings: {
       // The timer functions' schedules (six-field cron with seconds); the host needs them to index the app.
       EventPumpSchedule: '* * * * * *'
       ReminderSendSchedule: '0 * * * * *'
       CalendarReconcileSchedule: '0 */15 * * * *'
+      CalendarPushRenewalSchedule: '0 5 * * * *'
       Cosmos__AccountEndpoint: cosmos.outputs.endpoint
       Cosmos__DatabaseName: cosmos.outputs.databaseName
       Cosmos__ManagedIdentityClientId: identity.properties.clientId

@@ -29,6 +29,7 @@ public sealed partial class CalendarApi(
     CalendarStore store,
     CalendarOAuth oauth,
     CalendarSync sync,
+    CalendarPush push,
     IInterviewReader interviews,
     IEnumerable<ICalendarClient> clients,
     CalendarSettings settings,
@@ -112,11 +113,17 @@ public sealed partial class CalendarApi(
             null,
             null,
             existing?.Connection.SyncCursor,
-            [.. (existing?.Connection.Pending ?? []).Union(pending)]);
+            [.. (existing?.Connection.Pending ?? []).Union(pending)])
+        {
+            Push = existing?.Connection.Push,
+        };
         if (!await store.SaveConnectionAsync(userId, connection, existing?.ETag, cancellationToken))
         {
             return Redirect(provider, "failed");
         }
+
+        // Push notifications from now on (best effort: a failure is retried by the connection's next sync).
+        await push.EnsureAsync(userId, provider, cancellationToken);
 
         LogConnected(logger, provider, userId);
         return Redirect(provider, "connected");
@@ -166,6 +173,8 @@ public sealed partial class CalendarApi(
             await RemoveEventsAsync(user.Id, provider, cancellationToken);
         }
 
+        // While the grant still works: the provider stops pushing for this calendar.
+        await push.StopAsync(user.Id, found.Connection, cancellationToken);
         try
         {
             await oauth.RevokeAsync(provider, store.Unprotect(found.Connection), cancellationToken);

@@ -96,6 +96,7 @@ public static class CalendarFeature
         services.AddSingleton<ICalendarFiles, InterviewCalendarFiles>();
         services.AddTransient<CalendarSync>();
         services.AddTransient<CalendarReconciler>();
+        services.AddTransient<CalendarPush>();
         services.AddTransient<ICalendarSyncRequests, QueuedCalendarSyncRequests>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddTransient<CalendarSyncHandler>();

@@ -20,6 +20,7 @@ namespace Interviews.Functions.Calendar;
 public sealed partial class CalendarReconciler(
     CalendarStore store,
     CalendarSync sync,
+    CalendarPush push,
     IInterviewReader interviews,
     IInterviewChanges changes,
     IEnumerable<ICalendarClient> clients,
@@ -30,7 +31,7 @@ public sealed partial class CalendarReconciler(
 {
     /// <summary>
     /// One run of the safety net: a sync of every connection, each a message of its own in
-    /// <see cref="CalendarConnectionFunctions.Queue"/>, so that the run takes as long as listing the
+    /// <see cref="CalendarConnectionFunctions.ReconcileQueue"/>, so that the run takes as long as listing the
     /// connections and the syncs run side by side. Returns how many syncs were queued.
     /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -41,7 +42,7 @@ public sealed partial class CalendarReconciler(
         {
             var (items, next) = await store.ListConnectionRefsAsync(cursor, cancellationToken);
             var messages = items.Select(r => CalendarConnectionFunctions.Serialize(new ConnectionSyncMessage(r.OwnerId, r.Provider!, "poll"))).ToList();
-            await queue.SendAsync(CalendarConnectionFunctions.Queue, messages, TimeSpan.Zero, cancellationToken);
+            await queue.SendAsync(CalendarConnectionFunctions.ReconcileQueue, messages, TimeSpan.Zero, cancellationToken);
             queued += messages.Count;
             cursor = next;
         }
@@ -64,6 +65,10 @@ public sealed partial class CalendarReconciler(
             await syncRequests.RequestAsync(userId, provider, "retry-after", wait - time.GetUtcNow(), cancellationToken);
             return 0;
         }
+
+        // A missing or expiring push channel is made or renewed here: every connection sync (the reconcile
+        // timer's for existing connections, the renewal timer's, a lifecycle notification's) looks after it.
+        await push.EnsureAsync(userId, connection, cancellationToken);
 
         // Failed syncs first: they retry with the interview's current state.
         foreach (var interviewId in connection.Pending)

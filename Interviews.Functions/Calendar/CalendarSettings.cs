@@ -14,6 +14,14 @@ public sealed class CalendarSettings : ICheckedSettings
 
     public const string DefaultReconcileSchedule = "0 */15 * * * *";
 
+    /// <summary>The push renewal timer's schedule setting (top level, like the reconcile's).</summary>
+    public const string PushRenewalScheduleSetting = "CalendarPushRenewalSchedule";
+
+    /// <summary>The webhook routes under <see cref="WebhookBaseUrl"/>.</summary>
+    public const string GoogleNotificationsRoute = "calendar/notifications/google";
+    public const string MicrosoftNotificationsRoute = "calendar/notifications/microsoft";
+    public const string MicrosoftLifecycleRoute = "calendar/notifications/microsoft/lifecycle";
+
     public GoogleSettings Google { get; set; } = new();
 
     public OutlookSettings Outlook { get; set; } = new();
@@ -26,6 +34,27 @@ public sealed class CalendarSettings : ICheckedSettings
 
     /// <summary>The public base URL feed links are made from: <c>{this}/api/calendar/feed/{token}.ics</c>.</summary>
     public string FeedBaseUrl { get; set; } = "http://127.0.0.1:7071";
+
+    /// <summary>
+    /// The public base URL (scheme and host) the providers send push notifications to:
+    /// <c>{this}/api/calendar/notifications/google</c>, <c>…/microsoft</c> and <c>…/microsoft/lifecycle</c>.
+    /// Unset: no watch or subscription is made, and the reconcile timer is the only way changes come in.
+    /// </summary>
+    public string? WebhookBaseUrl { get; set; }
+
+    public bool PushEnabled => !string.IsNullOrWhiteSpace(WebhookBaseUrl);
+
+    /// <summary>How long a Google watch channel is asked to live (Google caps it, at about a week for events).</summary>
+    public TimeSpan GoogleChannelLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a Graph subscription is asked to live: Graph allows at most 4,230 minutes for events; less leaves room for clock skew.</summary>
+    public TimeSpan GraphSubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(4200);
+
+    /// <summary>A channel or subscription expiring within this is renewed (longer than the renewal timer's period, so none lapses between runs).</summary>
+    public TimeSpan PushRenewalMargin { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Where a provider's push notifications for it go: <c>{WebhookBaseUrl}/api/{route}</c>.</summary>
+    public Uri NotificationUri(string route) => new($"{WebhookBaseUrl!.TrimEnd('/')}/api/{route}");
 
     /// <summary>How long a consent's <c>state</c> is valid.</summary>
     public TimeSpan StateLifetime { get; set; } = TimeSpan.FromMinutes(10);
@@ -51,6 +80,16 @@ public sealed class CalendarSettings : ICheckedSettings
     /// <summary>How long a sync waits for its connection's turn before it leaves the interview pending and asks for the connection to be synced a moment later.</summary>
     public TimeSpan ConnectionBusyWait { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Providers only deliver to https; plain http is accepted on a loopback address alone (LocalHost, the
+    /// benchmark), where nothing leaves the machine.
+    /// </summary>
+    private static bool IsWebhookBase(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && uri.AbsolutePath is "/" or ""
+        && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment) && string.IsNullOrEmpty(uri.UserInfo)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
+
     public ProviderSettings For(string provider) => provider == CalendarProviders.Google ? Google : Outlook;
 
     /// <summary>A provider without a client id is simply not offered; the limits must be usable.</summary>
@@ -64,6 +103,26 @@ public sealed class CalendarSettings : ICheckedSettings
         if (MaxCallsPerConnection is < 1 or > 16)
         {
             yield return $"Setting {Section}:MaxCallsPerConnection must be from 1 to 16.";
+        }
+
+        if (PushEnabled && !IsWebhookBase(WebhookBaseUrl!))
+        {
+            yield return $"Setting {Section}:WebhookBaseUrl must be an https origin without a path, e.g. https://func-interviews.azurewebsites.net (http only on a loopback address); leave it unset to turn push notifications off.";
+        }
+
+        if (GraphSubscriptionLifetime < TimeSpan.FromMinutes(45) || GraphSubscriptionLifetime > TimeSpan.FromMinutes(4230))
+        {
+            yield return $"Setting {Section}:GraphSubscriptionLifetime must be a time span from 00:45:00 to 2.22:30:00 (Graph's longest for events).";
+        }
+
+        if (GoogleChannelLifetime < TimeSpan.FromHours(1) || GoogleChannelLifetime > TimeSpan.FromDays(30))
+        {
+            yield return $"Setting {Section}:GoogleChannelLifetime must be a time span from 01:00:00 to 30.00:00:00.";
+        }
+
+        if (PushRenewalMargin < TimeSpan.FromMinutes(10) || PushRenewalMargin >= GraphSubscriptionLifetime || PushRenewalMargin >= GoogleChannelLifetime)
+        {
+            yield return $"Setting {Section}:PushRenewalMargin must be at least 00:10:00 and shorter than both channel lifetimes.";
         }
 
         if (ConnectionBusyWait < TimeSpan.Zero || ConnectionBusyWait > TimeSpan.FromMinutes(1))

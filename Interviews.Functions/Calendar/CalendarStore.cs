@@ -33,7 +33,25 @@ public sealed record CalendarConnection(
 {
     /// <summary>When the connection sync already asked for becomes due; null when none is waiting (see <see cref="ICalendarSyncRequests"/>).</summary>
     public DateTimeOffset? SyncRequestedFor { get; init; }
+
+    /// <summary>The provider's push channel for this calendar (a Google watch channel, a Graph subscription); null when push is off or none was made yet.</summary>
+    public PushChannel? Push { get; init; }
 }
+
+/// <summary>
+/// A push channel: its id (Google: ours; Graph: the subscription's), Google's resource id (needed to stop it),
+/// when the provider lets it lapse, and whether it must be renewed before that (a Graph lifecycle notification).
+/// Its secret is not here: only its hash, in the channel's lookup (<see cref="PushChannelLookup"/>).
+/// </summary>
+public sealed record PushChannel(string Id, string? ResourceId, DateTimeOffset ExpiresAt, bool RenewNow = false);
+
+/// <summary>
+/// A push channel's lookup, in the fixed partition <c>calendar-push</c> (id = kind, provider and channel id): the
+/// notification carries only the channel id and secret, so this is how the anonymous webhook finds the connection.
+/// Holds the SHA-256 of the channel's secret, its expiry (the renewal timer's index) and, for Google, the highest
+/// message number seen (older ones are replays).
+/// </summary>
+public sealed record PushChannelLookup(Guid OwnerId, string Provider, string SecretHash, DateTimeOffset ExpiresAt, long LastMessageNumber);
 
 /// <summary>The tokens of a connection, in clear: only in memory, never in a response or a log.</summary>
 public sealed record OAuthTokens(string AccessToken, string? RefreshToken)
@@ -85,12 +103,24 @@ public sealed class CalendarStore(IDocumentContainer container, IDataProtectionP
     public const string FeedLookupKind = "calendar-feed-token";
     public const string EventLookupKind = "calendar-event";
     public const string StateKind = "oauth-state";
+    public const string PushChannelKind = "calendar-push-channel";
+    public const string PushPartition = "calendar-push";
     public const string StatesPartition = "oauth-states";
     public const string FeedsPartition = "calendar-feeds";
     public const string ConnectionsPartition = "calendar-connections";
 
-    /// <summary>The reconcile timer pages through every connection reference in order of owner.</summary>
-    public static IReadOnlyList<IndexDefinition> Indexes { get; } = [new("calendar_connections_by_owner", ConnectionRefKind, [], "ownerId")];
+    /// <summary>
+    /// The reconcile timer pages through every connection reference in order of owner; the push renewal
+    /// timer reads the channels that expire soonest.
+    /// </summary>
+    public static IReadOnlyList<IndexDefinition> Indexes { get; } =
+    [
+        new("calendar_connections_by_owner", ConnectionRefKind, [], "ownerId"),
+        new("calendar_push_by_expiry", PushChannelKind, [], "expiresAt"),
+    ];
+
+    /// <summary>A push lookup is kept a day past its channel's expiry, then expires by itself (one left behind by a crash too).</summary>
+    public static readonly TimeSpan PushLookupGrace = TimeSpan.FromDays(1);
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector(TokenPurpose);
 
@@ -115,6 +145,7 @@ public sealed class CalendarStore(IDocumentContainer container, IDataProtectionP
     private readonly DocumentKind<OAuthState> _states = new(container, StateKind, key => key);
     private readonly DocumentKind<CalendarFeed> _feeds = new(container, FeedKind, _ => FeedKind);
     private readonly DocumentKind<OwnerLookup> _feedLookups = new(container, FeedLookupKind, key => key);
+    private readonly DocumentKind<PushChannelLookup> _pushChannels = new(container, PushChannelKind);
 
     // Connections.
 
@@ -158,6 +189,35 @@ public sealed class CalendarStore(IDocumentContainer container, IDataProtectionP
     public async Task<(IReadOnlyList<OwnerLookup> Items, DocumentCursor? Next)> ListConnectionRefsAsync(DocumentCursor? after, CancellationToken cancellationToken)
     {
         var page = await _connectionRefs.QueryAsync(ConnectionsPartition, [], "ownerId", 100, after, cancellationToken);
+        return ([.. page.Items.Select(i => i.Value)], page.Next);
+    }
+
+    // Push channels.
+
+    /// <summary>The lookup of a provider's channel: one point read, whether or not it exists.</summary>
+    public Task<Stored<PushChannelLookup>?> FindPushChannelAsync(string provider, string channelId, CancellationToken cancellationToken) =>
+        _pushChannels.ReadAsync(PushPartition, PushChannelKey(provider, channelId), cancellationToken);
+
+    /// <summary>Creates or replaces a channel's lookup (at <paramref name="etag"/> when given); false when it changed meanwhile.</summary>
+    public async Task<bool> SavePushChannelAsync(string channelId, PushChannelLookup lookup, string? etag, CancellationToken cancellationToken)
+    {
+        var key = PushChannelKey(lookup.Provider, channelId);
+        var ttl = lookup.ExpiresAt + PushLookupGrace - time.GetUtcNow();
+        if (etag is null && await _pushChannels.ReadAsync(PushPartition, key, cancellationToken) is { } existing)
+        {
+            etag = existing.ETag;
+        }
+
+        return await _pushChannels.SaveAsync(PushPartition, key, lookup, etag, cancellationToken, ttl > TimeSpan.Zero ? ttl : TimeSpan.FromMinutes(1)) is not null;
+    }
+
+    public Task DeletePushChannelAsync(string provider, string channelId, CancellationToken cancellationToken) =>
+        _pushChannels.DeleteAsync(PushPartition, PushChannelKey(provider, channelId), null, cancellationToken);
+
+    /// <summary>A page of the channels expiring before <paramref name="before"/>, soonest first, for the renewal timer.</summary>
+    public async Task<(IReadOnlyList<PushChannelLookup> Items, DocumentCursor? Next)> ListPushChannelsExpiringAsync(DateTimeOffset before, DocumentCursor? after, CancellationToken cancellationToken)
+    {
+        var page = await _pushChannels.QueryAsync(PushPartition, [FieldFilter.Below("expiresAt", StorageJson.Instant(before))], "expiresAt", 100, after, cancellationToken);
         return ([.. page.Items.Select(i => i.Value)], page.Next);
     }
 
@@ -229,6 +289,8 @@ public sealed class CalendarStore(IDocumentContainer container, IDataProtectionP
     private static string Key(Guid interviewId) => interviewId.ToString("D");
 
     private static string ConnectionRefId(Guid userId, string provider) => $"{userId:D}:{provider}";
+
+    private static string PushChannelKey(string provider, string channelId) => $"{provider}:{channelId}";
 
     private static string EventLookupKey(string provider, string eventId) => $"{provider}:{Hash(eventId)}";
 }

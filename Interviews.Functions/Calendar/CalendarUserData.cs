@@ -40,12 +40,13 @@ public sealed class CalendarExporter(CalendarStore store) : IUserDataExporter
 
 /// <summary>
 /// Erases the user's calendar data that lives outside their partition or at the providers: each grant
-/// is revoked (best effort, as on disconnect) and the connection's lookup record deleted, and the ICS
+/// is revoked (best effort, as on disconnect), its push channel stopped and the channel's and the connection's
+/// lookup records deleted, and the ICS
 /// feed's token lookup is deleted so that its URL stops working at once. The connection documents,
 /// links and the feed record go with the user's partition. OAuth states in flight expire by themselves
 /// within 10 minutes (their TTL).
 /// </summary>
-public sealed partial class CalendarEraser(CalendarStore store, CalendarOAuth oauth, ILogger<CalendarEraser> logger) : IUserDataEraser
+public sealed partial class CalendarEraser(CalendarStore store, CalendarOAuth oauth, CalendarPush push, ILogger<CalendarEraser> logger) : IUserDataEraser
 {
     public async Task EraseAsync(Guid userId, CancellationToken cancellationToken)
     {
@@ -56,6 +57,8 @@ public sealed partial class CalendarEraser(CalendarStore store, CalendarOAuth oa
                 continue;
             }
 
+            // The push channel's lookup names the user in a shared partition: it goes, whatever the provider says.
+            await push.StopAsync(userId, found.Connection, cancellationToken);
             try
             {
                 await oauth.RevokeAsync(provider, store.Unprotect(found.Connection), cancellationToken);

@@ -169,6 +169,44 @@ public sealed class GoogleCalendarClient(HttpClient http, CalendarSettings setti
         }
     }
 
+    public async Task<PushChannel> WatchAsync(string accessToken, PushRequest request, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["id"] = request.ChannelId,
+            ["type"] = "web_hook",
+            ["address"] = request.Address.AbsoluteUri,
+            ["token"] = request.Secret,
+            // An int64 in Google's JSON: milliseconds since the epoch, as a string.
+            ["expiration"] = request.ExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+        };
+        using var response = await SendAsync(HttpMethod.Post, $"{Events}/watch", accessToken, body, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await CalendarApiException.FromAsync(Provider, response, cancellationToken);
+        }
+
+        var channel = (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!;
+        var expiration = channel["expiration"]?.ToString() is { } ms && long.TryParse(ms, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(value)
+            : request.ExpiresAt;
+        return new PushChannel(request.ChannelId, channel["resourceId"]?.GetValue<string>(), expiration);
+    }
+
+    /// <summary>Google channels cannot be extended: a new one is watched and the old one stopped.</summary>
+    public Task<DateTimeOffset?> RenewWatchAsync(string accessToken, PushChannel channel, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Task.FromResult<DateTimeOffset?>(null);
+
+    public async Task StopWatchAsync(string accessToken, PushChannel channel, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["id"] = channel.Id, ["resourceId"] = channel.ResourceId };
+        using var response = await SendAsync(HttpMethod.Post, $"{settings.Google.ApiBaseUrl.TrimEnd('/')}/channels/stop", accessToken, body, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.Gone))
+        {
+            throw await CalendarApiException.FromAsync(Provider, response, cancellationToken);
+        }
+    }
+
     private static JsonObject Body(string id, CalendarEventData data) => new()
     {
         ["id"] = id,

@@ -129,6 +129,65 @@ public sealed class OutlookCalendarClient(HttpClient http, CalendarSettings sett
         });
     }
 
+    public async Task<PushChannel> WatchAsync(string accessToken, PushRequest request, CancellationToken cancellationToken)
+    {
+        var graph = Client(accessToken);
+        return await CallAsync(async () =>
+        {
+            // Graph checks both URLs with a validationToken before it answers (the webhook echoes it).
+            var created = await graph.Subscriptions.PostAsync(
+                new Subscription
+                {
+                    ChangeType = "created,updated,deleted",
+                    Resource = "me/events",
+                    NotificationUrl = request.Address.AbsoluteUri,
+                    LifecycleNotificationUrl = request.LifecycleAddress?.AbsoluteUri,
+                    ClientState = request.Secret,
+                    ExpirationDateTime = request.ExpiresAt,
+                },
+                cancellationToken: cancellationToken);
+            return new PushChannel(
+                created?.Id ?? throw new CalendarApiException(Provider, 201, "the created subscription has no id"),
+                null,
+                created.ExpirationDateTime ?? request.ExpiresAt);
+        });
+    }
+
+    public async Task<DateTimeOffset?> RenewWatchAsync(string accessToken, PushChannel channel, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var graph = Client(accessToken);
+        return await CallAsync<DateTimeOffset?>(async () =>
+        {
+            try
+            {
+                var renewed = await graph.Subscriptions[channel.Id].PatchAsync(new Subscription { ExpirationDateTime = expiresAt }, cancellationToken: cancellationToken);
+                return renewed?.ExpirationDateTime ?? expiresAt;
+            }
+            catch (ApiException e) when (e.ResponseStatusCode == 404)
+            {
+                return null; // Removed by Graph (subscriptionRemoved, or it lapsed): make a new one.
+            }
+        });
+    }
+
+    public async Task StopWatchAsync(string accessToken, PushChannel channel, CancellationToken cancellationToken)
+    {
+        var graph = Client(accessToken);
+        await CallAsync(async () =>
+        {
+            try
+            {
+                await graph.Subscriptions[channel.Id].DeleteAsync(cancellationToken: cancellationToken);
+            }
+            catch (ApiException e) when (e.ResponseStatusCode is 404 or 410)
+            {
+                // Already gone.
+            }
+
+            return true;
+        });
+    }
+
     private static async Task<string?> FindAsync(GraphServiceClient graph, Guid interviewId, CancellationToken cancellationToken)
     {
         var found = await graph.Me.Events.GetAsync(

@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(26, HttpFunctions().Count());
+        Assert.Equal(29, HttpFunctions().Count());
     }
 
     [Fact]
@@ -57,6 +57,9 @@ public sealed class HostingTests
                 "GET /api/openapi.json",
                 "POST /api/calendar/connections/{provider}",
                 "POST /api/calendar/feed",
+                "POST /api/calendar/notifications/google",
+                "POST /api/calendar/notifications/microsoft",
+                "POST /api/calendar/notifications/microsoft/lifecycle",
                 "POST /api/interviews",
                 "POST /api/interviews/import",
                 "POST /api/interviews/{id}/thank-you",

@@ -296,6 +296,28 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews/insights?dateFrom=2020-01&dateTo=2026-01", HttpStatusCode.BadRequest);
         await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/interviews/insights", HttpStatusCode.Unauthorized);
 
+        // Calendar webhooks (anonymous): the same answer for anything that is not a valid notification.
+        var googleHeaders = new Dictionary<string, string>
+        {
+            ["X-Goog-Channel-ID"] = Guid.NewGuid().ToString("N"),
+            ["X-Goog-Channel-Token"] = "forged",
+            ["X-Goog-Resource-State"] = "exists",
+            ["X-Goog-Message-Number"] = "7",
+            ["X-Goog-Resource-ID"] = "res-1",
+            ["X-Goog-Resource-URI"] = "https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json",
+            ["X-Goog-Channel-Expiration"] = "Tue, 10 Mar 2026 09:00:00 GMT",
+        };
+        await checks.ExpectAsync(nobody, HttpMethod.Post, "/api/calendar/notifications/google", HttpStatusCode.OK, headers: googleHeaders);
+        await checks.ExpectAsync(nobody, HttpMethod.Post, "/api/calendar/notifications/google", HttpStatusCode.OK, headers: new Dictionary<string, string>(googleHeaders) { ["X-Goog-Resource-State"] = "sync", ["X-Goog-Message-Number"] = "1" });
+        var graphBatch = new JsonObject { ["value"] = new JsonArray(new JsonObject { ["subscriptionId"] = Guid.NewGuid().ToString("D"), ["clientState"] = "forged", ["changeType"] = "updated", ["resource"] = "Users/x/Events/y" }) };
+        var lifecycleBatch = new JsonObject { ["value"] = new JsonArray(new JsonObject { ["subscriptionId"] = Guid.NewGuid().ToString("D"), ["clientState"] = "forged", ["lifecycleEvent"] = "missed" }) };
+        foreach (var (path, batch) in new[] { ("/api/calendar/notifications/microsoft", graphBatch), ("/api/calendar/notifications/microsoft/lifecycle", lifecycleBatch) })
+        {
+            var echoed = await checks.ExpectAsync(nobody, HttpMethod.Post, $"{path}?validationToken=Validation%3A%20Testing", HttpStatusCode.OK, "", contentType: "text/plain");
+            Assert.Equal("Validation: Testing", await echoed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            await checks.ExpectAsync(nobody, HttpMethod.Post, path, HttpStatusCode.Accepted, batch);
+        }
+
         // Every operation was exercised, and every one that needs a token answered 401 without one.
         foreach (var operation in Contract.Operations())
         {
@@ -388,7 +410,7 @@ public sealed class OpenApiContractTests
         public List<string> SentAround { get; } = [];
 
         public async Task<HttpResponseMessage> ExpectAsync(
-            HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json", string? idempotencyKey = null)
+            HttpClient client, HttpMethod method, string path, HttpStatusCode expected, object? body = null, string? ifMatch = null, string contentType = "application/json", string? idempotencyKey = null, IReadOnlyDictionary<string, string>? headers = null)
         {
             var direct = new Uri(client.BaseAddress!, path);
             // Prism never answers a request whose JSON body does not parse, and follows a redirect itself (to the
@@ -409,6 +431,11 @@ public sealed class OpenApiContractTests
             if (idempotencyKey is not null)
             {
                 request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+            }
+
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
             }
 
             var response = await client.SendAsync(request, TestContext.Current.CancellationToken);

@@ -78,9 +78,33 @@ public sealed class RequestContractParityTests
         Assert.Empty(fields.Except(declared));
     }
 
+    /// <summary>
+    /// The calendar webhooks take what Google and Graph send (X-Goog-* headers, Graph's notification batches,
+    /// validationToken) and answer every request the same, never with a validation error: their fields are
+    /// the providers' and none is parsed into a request record, so they are not the service's request fields.
+    /// </summary>
+    public const string WebhookTag = "Calendar webhooks";
+
+    private static bool IsWebhook(JsonNode operation) => operation["tags"]?.AsArray().Any(t => t?.GetValue<string>() == WebhookTag) == true;
+
+    [Fact]
+    public void The_webhooks_are_the_only_operations_that_take_the_providers_headers()
+    {
+        var webhookHeaders = (
+            from item in Contract.Document["paths"]!.AsObject()
+            from entry in item.Value!.AsObject()
+            where entry.Key != "parameters" && IsWebhook(entry.Value!)
+            from parameter in entry.Value!["parameters"]?.AsArray() ?? []
+            where parameter!["in"]!.GetValue<string>() == "header"
+            select parameter!["name"]!.GetValue<string>()).ToList();
+        Assert.Equal(["X-Goog-Channel-ID", "X-Goog-Channel-Token", "X-Goog-Resource-State", "X-Goog-Message-Number"], webhookHeaders.Take(4));
+        Assert.DoesNotContain(Parameters(), p => p["name"]!.GetValue<string>().StartsWith("X-Goog-", StringComparison.Ordinal));
+    }
+
     private static IEnumerable<JsonNode> Parameters() =>
         from item in Contract.Document["paths"]!.AsObject()
         from entry in item.Value!.AsObject()
+        where entry.Key == "parameters" || !IsWebhook(entry.Value!)
         from parameter in (entry.Key == "parameters" ? entry.Value!.AsArray() : entry.Value!["parameters"]?.AsArray() ?? [])
         select Resolve(parameter!);
 
@@ -115,7 +139,7 @@ public sealed class RequestContractParityTests
     private static IEnumerable<(string Schema, string Property, JsonNode Node)> RequestBodyProperties()
     {
         var schemas = Contract.Document["paths"]!.AsObject()
-            .SelectMany(p => p.Value!.AsObject().Where(o => o.Key != "parameters"))
+            .SelectMany(p => p.Value!.AsObject().Where(o => o.Key != "parameters" && !IsWebhook(o.Value!)))
             .Select(o => o.Value!["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"]?.GetValue<string>())
             .OfType<string>().Distinct().Order(StringComparer.Ordinal);
         foreach (var reference in schemas)

@@ -1,6 +1,7 @@
 using Interviews.Tests.Support;
 using Interviews.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Interviews.Tests.Api;
 
@@ -26,6 +27,11 @@ public sealed class SettingsValidationTests
     [InlineData("EventGrid:TopicEndpoint", "http://topic.example/api/events")]
     [InlineData("DataProtection:KeyVaultKeyId", "http://kv.example/keys/dataprotection")]
     [InlineData("DataProtection:KeyVaultKeyId", "kv-x/keys/dataprotection")]
+    [InlineData("Calendar:WebhookBaseUrl", "http://api.example")]
+    [InlineData("Calendar:WebhookBaseUrl", "https://api.example/hooks")]
+    [InlineData("Calendar:WebhookBaseUrl", "api.example")]
+    [InlineData("Calendar:GraphSubscriptionLifetime", "3.00:00:00")]
+    [InlineData("Calendar:PushRenewalMargin", "00:01:00")]
     public void A_bad_setting_fails_start_up_naming_it(string setting, string value)
     {
         using var folder = new TestFolder();
@@ -38,6 +44,17 @@ public sealed class SettingsValidationTests
 
         var error = Assert.ThrowsAny<Exception>(() => Interviews.LocalHost.Program.BuildApp([.. args]));
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://func-interviews.azurewebsites.net")]
+    [InlineData("https://api.example/")]
+    [InlineData("http://127.0.0.1:7071")]
+    public void A_webhook_base_url_is_an_https_origin_or_plain_http_on_loopback(string value)
+    {
+        using var folder = new TestFolder();
+        using var app = Interviews.LocalHost.Program.BuildApp(["--urls=http://127.0.0.1:0", $"--Calendar:WebhookBaseUrl={value}", $"--Storage:SqlitePath={folder.Database()}"]);
+        Assert.True(app.Services.GetRequiredService<Interviews.Functions.Calendar.CalendarSettings>().PushEnabled);
     }
 
     [Theory]

@@ -14,6 +14,21 @@ public sealed class CalendarTestHost : IDisposable
     public const string ResultPage = "https://app.example/settings/calendars";
     public const string FeedBase = "https://calendar.example";
 
+    /// <summary>The service's public origin for push notifications (the fakes reach it on loopback, as through a tunnel).</summary>
+    public const string WebhookBase = "https://api.example";
+
+    /// <summary>A host with push notifications on (<c>Calendar:WebhookBaseUrl</c>), the fake Graph validating against it.</summary>
+    public static CalendarTestHost WithPush(Action<IServiceCollection>? services = null)
+    {
+        var host = new CalendarTestHost(services, new Dictionary<string, string?> { ["Calendar:WebhookBaseUrl"] = WebhookBase });
+        host.Microsoft.ServiceBase = () =>
+        {
+            using var client = host.Factory.ClientFor(null);
+            return client.BaseAddress!;
+        };
+        return host;
+    }
+
     public CalendarTestHost(Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var settings = Settings(Google, Microsoft);
@@ -104,6 +119,8 @@ public sealed class CalendarTestHost : IDisposable
     public Task PumpAsync() => Factory.RunTimerAsync("EventPump");
 
     public Task ReconcileAsync() => Factory.RunTimerAsync("CalendarReconcile");
+
+    public Task RenewPushAsync() => Factory.RunTimerAsync("CalendarPushRenewal");
 
     public void Dispose()
     {

@@ -1,15 +1,64 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
 using WireMock;
 
 namespace Interviews.Tests.Calendar;
 
-/// <summary>Google's token and revocation endpoints and Calendar API v3 (primary calendar: insert, update, delete, incremental list with sync tokens).</summary>
+/// <summary>A Google watch channel as the fake holds it: what the service asked for, and the messages sent on it so far.</summary>
+public sealed record FakeChannel(string Id, string? Token, string Address, string ResourceId, DateTimeOffset Expiration)
+{
+    public long Messages { get; set; }
+}
+
+/// <summary>
+/// Google's token and revocation endpoints and Calendar API v3 (primary calendar: insert, update, delete,
+/// incremental list with sync tokens, <c>events.watch</c> and <c>channels.stop</c>). A test plays Google's
+/// push by <see cref="NotifyAsync"/>, which posts to the service the headers Google sends.
+/// </summary>
 public sealed class FakeGoogle() : FakeProvider("candidate@gmail.test")
 {
     private const string Events = "/calendar/v3/calendars/primary/events";
     private readonly Dictionary<string, JsonObject> _events = new(StringComparer.Ordinal);
     private readonly List<string> _changes = [];
+    private readonly List<FakeChannel> _channels = [];
+
+    /// <summary>The channels open now (watched and not stopped).</summary>
+    public IReadOnlyList<FakeChannel> Channels
+    {
+        get
+        {
+            lock (Lock)
+            {
+                return [.. _channels];
+            }
+        }
+    }
+
+    /// <summary>The ids of the channels stopped with <c>channels.stop</c>, in order.</summary>
+    public List<string> StoppedChannels { get; } = [];
+
+    /// <summary>
+    /// Google's push on <paramref name="channel"/>: a POST with no body to its address (on the service under test,
+    /// at <paramref name="service"/>'s base), with the channel's id and token, the state and the next message number.
+    /// </summary>
+    public static async Task<HttpResponseMessage> NotifyAsync(HttpClient service, FakeChannel channel, string state = "exists", long? messageNumber = null, string? token = null, string? channelId = null)
+    {
+        var number = messageNumber ?? ++channel.Messages;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(channel.Address).PathAndQuery) { Content = new ByteArrayContent([]) };
+        request.Headers.Add("X-Goog-Channel-ID", channelId ?? channel.Id);
+        if ((token ?? channel.Token) is { } secret)
+        {
+            request.Headers.Add("X-Goog-Channel-Token", secret);
+        }
+
+        request.Headers.Add("X-Goog-Resource-ID", channel.ResourceId);
+        request.Headers.Add("X-Goog-Resource-URI", "https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json");
+        request.Headers.Add("X-Goog-Resource-State", state);
+        request.Headers.Add("X-Goog-Message-Number", number.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("X-Goog-Channel-Expiration", channel.Expiration.ToString("R", CultureInfo.InvariantCulture));
+        return await service.SendAsync(request, TestContext.Current.CancellationToken);
+    }
 
     protected override string TokenPath => "/token";
 
@@ -64,6 +113,42 @@ public sealed class FakeGoogle() : FakeProvider("candidate@gmail.test")
     protected override IResponseMessage HandleApi(IRequestMessage request)
     {
         var path = request.Path;
+        if (request.Method == "POST" && path == Events + "/watch")
+        {
+            var watch = JsonNode.Parse(request.Body!)!.AsObject();
+            var channelId = watch["id"]!.GetValue<string>();
+            if (watch["type"]?.GetValue<string>() != "web_hook" || watch["address"] is null || _channels.Any(c => c.Id == channelId))
+            {
+                return Json(400, new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = "channelIdNotUnique or bad request" } });
+            }
+
+            var expiration = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(watch["expiration"]!.ToString(), CultureInfo.InvariantCulture));
+            var channel = new FakeChannel(channelId, watch["token"]?.GetValue<string>(), watch["address"]!.GetValue<string>(), $"res-{Guid.NewGuid():N}", expiration);
+            _channels.Add(channel);
+            return Json(200, new JsonObject
+            {
+                ["kind"] = "api#channel",
+                ["id"] = channel.Id,
+                ["resourceId"] = channel.ResourceId,
+                ["resourceUri"] = "https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json",
+                ["token"] = channel.Token,
+                ["expiration"] = channel.Expiration.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            });
+        }
+
+        if (request.Method == "POST" && path == "/calendar/v3/channels/stop")
+        {
+            var stop = JsonNode.Parse(request.Body!)!.AsObject();
+            var removed = _channels.RemoveAll(c => c.Id == stop["id"]?.GetValue<string>() && c.ResourceId == stop["resourceId"]?.GetValue<string>());
+            if (removed == 0)
+            {
+                return Json(404, new JsonObject { ["error"] = new JsonObject { ["code"] = 404, ["message"] = "Channel not found" } });
+            }
+
+            StoppedChannels.Add(stop["id"]!.GetValue<string>());
+            return Empty((int)HttpStatusCode.NoContent);
+        }
+
         if (!path.StartsWith(Events, StringComparison.Ordinal))
         {
             return Json(404, new JsonObject { ["error"] = "not found" });

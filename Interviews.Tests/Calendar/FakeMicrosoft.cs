@@ -1,15 +1,91 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using WireMock;
 
 namespace Interviews.Tests.Calendar;
 
-/// <summary>The Microsoft identity platform's token endpoint (tenant <c>common</c>) and Microsoft Graph's <c>/me/events</c> and <c>/me/calendarView/delta</c>.</summary>
+/// <summary>A Graph subscription as the fake holds it.</summary>
+public sealed record FakeSubscription(string Id, string ChangeType, string Resource, string NotificationUrl, string? LifecycleNotificationUrl, string? ClientState)
+{
+    public DateTimeOffset Expiration { get; set; }
+}
+
+/// <summary>
+/// The Microsoft identity platform's token endpoint (tenant <c>common</c>) and Microsoft Graph's <c>/me/events</c>,
+/// <c>/me/calendarView/delta</c> and <c>/subscriptions</c> (create with the validationToken handshake, renew,
+/// delete). The service's public host is not this machine's: <see cref="ServiceBase"/> stands for it, the way a
+/// tunnel would. A test plays Graph's push with <see cref="NotifyAsync"/> and <see cref="LifecycleAsync"/>.
+/// </summary>
 public sealed partial class FakeMicrosoft() : FakeProvider("candidate@outlook.test")
 {
     private const string Events = "/v1.0/me/events";
     private const string Delta = "/v1.0/me/calendarView/delta";
+    private const string Subscriptions = "/v1.0/subscriptions";
+    private readonly List<FakeSubscription> _subscriptions = [];
+
+    /// <summary>Where the validation requests go instead of the notification URL's own origin (the service under test).</summary>
+    public Func<Uri>? ServiceBase { get; set; }
+
+    public IReadOnlyList<FakeSubscription> OpenSubscriptions
+    {
+        get
+        {
+            lock (Lock)
+            {
+                return [.. _subscriptions];
+            }
+        }
+    }
+
+    /// <summary>Validation handshakes: the URL and whether the service echoed the token as text/plain in time.</summary>
+    public List<(string Url, bool Passed)> Validations { get; } = [];
+
+    public List<string> DeletedSubscriptions { get; } = [];
+
+    /// <summary>Graph removes the subscription on its side (as before a <c>subscriptionRemoved</c>).</summary>
+    public void RemoveSubscription(string id)
+    {
+        lock (Lock)
+        {
+            _subscriptions.RemoveAll(s => s.Id == id);
+        }
+    }
+
+    /// <summary>A change notification batch as Graph posts it to the subscription's notification URL.</summary>
+    public static Task<HttpResponseMessage> NotifyAsync(HttpClient service, FakeSubscription subscription, string changeType = "updated", string? clientState = null, string? subscriptionId = null) =>
+        PostAsync(service, subscription.NotificationUrl, new JsonObject
+        {
+            ["value"] = new JsonArray(new JsonObject
+            {
+                ["subscriptionId"] = subscriptionId ?? subscription.Id,
+                ["subscriptionExpirationDateTime"] = subscription.Expiration.ToString("o", CultureInfo.InvariantCulture),
+                ["changeType"] = changeType,
+                ["resource"] = "Users/00000000-0000-0000-0000-000000000001/Events/AAMk",
+                ["resourceData"] = new JsonObject { ["@odata.type"] = "#Microsoft.Graph.Event", ["id"] = "AAMk" },
+                ["clientState"] = clientState ?? subscription.ClientState,
+                ["tenantId"] = "9188040d-6c67-4c5b-b112-36a304b66dad",
+            }),
+        });
+
+    /// <summary>A lifecycle notification as Graph posts it to the subscription's lifecycle URL.</summary>
+    public static Task<HttpResponseMessage> LifecycleAsync(HttpClient service, FakeSubscription subscription, string lifecycleEvent, string? clientState = null) =>
+        PostAsync(service, subscription.LifecycleNotificationUrl!, new JsonObject
+        {
+            ["value"] = new JsonArray(new JsonObject
+            {
+                ["subscriptionId"] = subscription.Id,
+                ["subscriptionExpirationDateTime"] = subscription.Expiration.ToString("o", CultureInfo.InvariantCulture),
+                ["lifecycleEvent"] = lifecycleEvent,
+                ["clientState"] = clientState ?? subscription.ClientState,
+                ["tenantId"] = "9188040d-6c67-4c5b-b112-36a304b66dad",
+            }),
+        });
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient service, string url, JsonObject body) =>
+        await service.PostAsync(new Uri(url).PathAndQuery, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
     private readonly Dictionary<string, JsonObject> _events = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
     private readonly List<string> _changes = [];
@@ -62,6 +138,11 @@ public sealed partial class FakeMicrosoft() : FakeProvider("candidate@outlook.te
     protected override IResponseMessage HandleApi(IRequestMessage request)
     {
         var path = request.Path;
+        if (path.StartsWith(Subscriptions, StringComparison.Ordinal))
+        {
+            return Subscription(request, path.Length > Subscriptions.Length ? path[(Subscriptions.Length + 1)..] : null);
+        }
+
         if (path is Delta or Delta + "()")
         {
             return DeltaPage(request);
@@ -122,6 +203,84 @@ public sealed partial class FakeMicrosoft() : FakeProvider("candidate@outlook.te
                 return Json(405, new JsonObject { ["error"] = new JsonObject { ["code"] = "MethodNotAllowed", ["message"] = "no" } });
         }
     }
+
+    private ResponseMessage Subscription(IRequestMessage request, string? id)
+    {
+        var body = request.Body is { Length: > 0 } text ? JsonNode.Parse(text)!.AsObject() : null;
+        switch (request.Method)
+        {
+            case "POST" when id is null:
+                var url = body!["notificationUrl"]!.GetValue<string>();
+                var lifecycle = body["lifecycleNotificationUrl"]?.GetValue<string>();
+                foreach (var address in new[] { url, lifecycle }.OfType<string>())
+                {
+                    if (!Validate(address))
+                    {
+                        return Json(400, new JsonObject { ["error"] = new JsonObject { ["code"] = "ValidationError", ["message"] = $"Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request: {address}" } });
+                    }
+                }
+
+                var created = new FakeSubscription(Guid.NewGuid().ToString("D"), body["changeType"]!.GetValue<string>(), body["resource"]!.GetValue<string>(), url, lifecycle, body["clientState"]?.GetValue<string>())
+                {
+                    Expiration = DateTimeOffset.Parse(body["expirationDateTime"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+                };
+                _subscriptions.Add(created);
+                return Json(201, Describe(created));
+            case "PATCH" when id is not null:
+                var found = _subscriptions.FirstOrDefault(s => s.Id == id);
+                if (found is null)
+                {
+                    return Json(404, new JsonObject { ["error"] = new JsonObject { ["code"] = "ResourceNotFound", ["message"] = "The object was not found." } });
+                }
+
+                found.Expiration = DateTimeOffset.Parse(body!["expirationDateTime"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+                return Json(200, Describe(found));
+            case "DELETE" when id is not null:
+                if (_subscriptions.RemoveAll(s => s.Id == id) == 0)
+                {
+                    return Json(404, new JsonObject { ["error"] = new JsonObject { ["code"] = "ResourceNotFound", ["message"] = "The object was not found." } });
+                }
+
+                DeletedSubscriptions.Add(id);
+                return Empty(204);
+            default:
+                return Json(405, new JsonObject { ["error"] = new JsonObject { ["code"] = "MethodNotAllowed", ["message"] = "no" } });
+        }
+    }
+
+    /// <summary>Graph's check of a notification URL: POST ?validationToken=… (text/plain), the token back as text/plain within 10 s.</summary>
+    private bool Validate(string address)
+    {
+        var token = $"Validation: Testing client application reachability for subscription Request-Id: {Guid.NewGuid():D}";
+        var target = ServiceBase is null ? new Uri(address) : new Uri(ServiceBase(), new Uri(address).PathAndQuery);
+        var passed = false;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            using var validation = new HttpRequestMessage(HttpMethod.Post, $"{target}?validationToken={Uri.EscapeDataString(token)}") { Content = new StringContent("", Encoding.UTF8, "text/plain") };
+            using var answer = http.Send(validation);
+            passed = answer.StatusCode == HttpStatusCode.OK && answer.Content.Headers.ContentType?.MediaType == "text/plain"
+                && new StreamReader(answer.Content.ReadAsStream()).ReadToEnd() == token;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+        }
+
+        Validations.Add((address, passed));
+        return passed;
+    }
+
+    private static JsonObject Describe(FakeSubscription s) => new()
+    {
+        ["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity",
+        ["id"] = s.Id,
+        ["resource"] = s.Resource,
+        ["changeType"] = s.ChangeType,
+        ["clientState"] = s.ClientState,
+        ["notificationUrl"] = s.NotificationUrl,
+        ["lifecycleNotificationUrl"] = s.LifecycleNotificationUrl,
+        ["expirationDateTime"] = s.Expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+    };
 
     private ResponseMessage DeltaPage(IRequestMessage request)
     {

@@ -45,6 +45,12 @@ param appInsightsConnectionString string
 @description('Public origin the app is reached at, for OAuth redirect URIs; empty means the Function App\'s own https://<default host name>.')
 param oauthRedirectBaseUrl string
 
+@description('Public origin for the calendar push webhooks (Calendar__WebhookBaseUrl); empty = this app\'s own https host.')
+param webhookBaseUrl string = ''
+
+@description('Set Calendar__WebhookBaseUrl (push notifications on); false leaves it unset (reconcile timer only).')
+param pushNotifications bool = true
+
 @description('The application\'s own settings (name -> value). Settings whose value is empty are left out.')
 param appSettings object
 
@@ -121,6 +127,8 @@ var hostSettings = {
 
 var allSettings = union(appSettings, hostSettings, {
   Calendar__OAuthRedirectBaseUrl: empty(oauthRedirectBaseUrl) ? 'https://${site.properties.defaultHostName}' : oauthRedirectBaseUrl
+  // The providers post straight to the app (anonymous functions that check the channel's secret).
+  Calendar__WebhookBaseUrl: !pushNotifications ? '' : (empty(webhookBaseUrl) ? 'https://${site.properties.defaultHostName}' : webhookBaseUrl)
 })
 
 resource settings 'Microsoft.Web/sites/config@2025-03-01' = {

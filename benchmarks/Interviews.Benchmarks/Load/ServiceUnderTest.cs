@@ -58,7 +58,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// on <paramref name="port"/> (a restart keeps the URLs the providers were given) or a free one,
     /// with <paramref name="settings"/>, the <c>--setting</c> options, and its own public URLs on its port:
     /// <c>Calendar:OAuthRedirectBaseUrl</c>, <c>Calendar:FeedBaseUrl</c> and
-    /// <c>Calendar:NotificationBaseUrl</c> (where the providers' push notifications go); the HttpClient
+    /// <c>Calendar:WebhookBaseUrl</c> (where the providers' push notifications go); the HttpClient
     /// factory's per-request logging at Warning.
     /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(LoadContext context, string dataFolder, IReadOnlyDictionary<string, string> settings, int? port, CancellationToken cancellationToken)
@@ -73,7 +73,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             ["Calendar__OAuthRedirectBaseUrl"] = self,
             ["Calendar__ConsentResultRedirectUrl"] = $"{self}/calendar-connected",
             ["Calendar__FeedBaseUrl"] = self,
-            ["Calendar__NotificationBaseUrl"] = self,
+            ["Calendar__WebhookBaseUrl"] = self,
             // Four console lines per provider call (the HttpClient factory's own logging) are not the service's work.
             ["Logging__LogLevel__System.Net.Http.HttpClient"] = "Warning",
         };
