@@ -9,6 +9,8 @@ namespace Interviews.Functions.Reminders;
 /// Keeps each interview's reminders in line with its current state: on every event of an interview it
 /// plans again (<see cref="ReminderSchedule"/>), creates what is new, and deletes what is no longer
 /// wanted unless it was already sent. When the user's settings change it re-plans their open interviews.
+/// An interview cancelled after one of its e-mails went out (each carries its invitation) gets one more,
+/// the <see cref="ReminderKind.Cancellation"/> that withdraws the invitation.
 /// Idempotent: planning twice for the same state changes nothing the second time.
 /// </summary>
 public sealed partial class ReminderPlanner(
@@ -48,6 +50,11 @@ public sealed partial class ReminderPlanner(
         var now = time.GetUtcNow();
         var (plan, planETag) = await reminders.GetPlanAsync(userId, interviewId, cancellationToken);
         var wanted = ReminderSchedule.Plan(interview, settings);
+        if (interview is { Status: InterviewStatus.Cancelled } && await InvitationSentAsync(plan, cancellationToken))
+        {
+            wanted = [.. wanted, ReminderSchedule.CancellationOf(interview)];
+        }
+
         var planned = plan.Entries.ToDictionary(e => e.Id, StringComparer.Ordinal);
         var entries = new List<ReminderPlanEntry>();
 
@@ -77,7 +84,7 @@ public sealed partial class ReminderPlanner(
             }
 
             var passed = reminder.DueAt <= now;
-            if (passed && (reminder != latestPassed || !ReminderSchedule.StillRelevant(reminder.Kind, interview, now)))
+            if (passed && reminder.Kind != ReminderKind.Cancellation && (reminder != latestPassed || !ReminderSchedule.StillRelevant(reminder.Kind, interview, now)))
             {
                 continue;
             }
@@ -102,6 +109,20 @@ public sealed partial class ReminderPlanner(
 
             LogPlanned(logger, interviewId, entries.Count);
         }
+    }
+
+    /// <summary>Whether one of the interview's e-mails, each with its invitation attached, went out (a cancellation e-mail aside).</summary>
+    private async Task<bool> InvitationSentAsync(ReminderPlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var entry in plan.Entries)
+        {
+            if (await reminders.GetAsync(entry.Hour, entry.Id, cancellationToken) is { Reminder: { Status: ReminderStatus.Sent, ReminderKind: not ReminderKind.Cancellation } })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interview {InterviewId} has {Count} reminders planned")]

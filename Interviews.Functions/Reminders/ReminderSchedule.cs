@@ -12,6 +12,11 @@ public enum ReminderKind
     ThankYouNudge,
     /// <summary>5 business days after completion, when follow-up is required.</summary>
     FollowUpNudge,
+    /// <summary>
+    /// At once when an interview is cancelled after an e-mail had carried its invitation (.ics): withdraws
+    /// that invitation (METHOD:CANCEL), or the event would stay in the candidate's calendar with its alarms.
+    /// </summary>
+    Cancellation,
 }
 
 /// <summary>A reminder an interview should have: its stable id, kind and due time.</summary>
@@ -72,8 +77,12 @@ public static class ReminderSchedule
         ReminderKind.PrepareNudge => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now && !IsPrepared(interview),
         ReminderKind.ThankYouNudge => interview.Status == InterviewStatus.Completed && !interview.ThankYouNoteSent,
         ReminderKind.FollowUpNudge => interview.Status == InterviewStatus.Completed && interview.FollowUpRequired,
+        ReminderKind.Cancellation => interview.Status == InterviewStatus.Cancelled,
         _ => false,
     };
+
+    /// <summary>The e-mail that withdraws a cancelled interview's invitation, due when it was cancelled (<see cref="ReminderKind.Cancellation"/>).</summary>
+    public static PlannedReminder CancellationOf(Interview interview) => Reminder(interview, ReminderKind.Cancellation, null, interview.UpdatedAt);
 
     /// <summary>Anything prepared counts: notes or any checklist item.</summary>
     public static bool IsPrepared(Interview interview) =>
