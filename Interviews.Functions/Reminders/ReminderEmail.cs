@@ -25,6 +25,7 @@ public static class ReminderEmail
             ReminderKind.ThankYouNudge => $"Send a thank-you note for your {type.ToLowerInvariant()} interview",
             ReminderKind.FollowUpNudge => $"Time to follow up on your {type.ToLowerInvariant()} interview",
             ReminderKind.Cancellation => $"Cancelled: {type} interview on {Format(local)} ({interview.Timezone.Id})",
+            ReminderKind.Moved => $"Moved: {type} interview now on {Format(local)} ({interview.Timezone.Id})",
             _ => $"{type} interview",
         };
 
@@ -36,6 +37,7 @@ public static class ReminderEmail
             ReminderKind.ThankYouNudge => "It has been a day since your interview and no thank-you note is recorded.",
             ReminderKind.FollowUpNudge => "You planned to follow up on this interview: five business days have passed.",
             ReminderKind.Cancellation => "This interview was cancelled. The attached calendar update removes it from your calendar.",
+            ReminderKind.Moved => "This interview was moved. The attached calendar update moves it in your calendar.",
             _ => "",
         });
         body.AppendLine();
@@ -57,7 +59,7 @@ public static class ReminderEmail
             body.AppendLine(CultureInfo.InvariantCulture, $"Where: {location}");
         }
 
-        if (reminder.ReminderKind == ReminderKind.Cancellation)
+        if (ReminderSchedule.CorrectsInvitation(reminder.ReminderKind))
         {
             return Message(subject, body, from, to, now, calendarFile);
         }

@@ -94,13 +94,13 @@ public sealed partial class ReminderSender(
         var interview = await interviews.FindAsync(reminder.UserId, reminder.InterviewId, cancellationToken);
         var (settings, _) = await settingsStore.GetAsync(reminder.UserId, cancellationToken);
         var address = settings.EffectiveEmail;
-        // A cancellation withdraws an invitation this service already e-mailed: it goes even when
-        // reminders or nudges were turned off since, or the event would stay in the calendar.
-        var withdrawal = reminder.ReminderKind == ReminderKind.Cancellation;
-        var nudgeOff = reminder.ReminderKind is not (ReminderKind.Before or ReminderKind.Cancellation) && !settings.NudgesEnabled;
-        if ((!settings.RemindersEnabled && !withdrawal) || nudgeOff || address is null || !ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now))
+        // A cancellation or a move corrects an invitation this service already e-mailed: it goes even when
+        // reminders or nudges were turned off since, or the calendar would keep the wrong event.
+        var correction = ReminderSchedule.CorrectsInvitation(reminder.ReminderKind);
+        var nudgeOff = reminder.ReminderKind != ReminderKind.Before && !correction && !settings.NudgesEnabled;
+        if ((!settings.RemindersEnabled && !correction) || nudgeOff || address is null || !ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now))
         {
-            var reason = !settings.RemindersEnabled && !withdrawal ? "reminders off" : nudgeOff ? "nudges off" : address is null ? "no e-mail address" : "no longer relevant";
+            var reason = !settings.RemindersEnabled && !correction ? "reminders off" : nudgeOff ? "nudges off" : address is null ? "no e-mail address" : "no longer relevant";
             await reminders.ReplaceAsync(hour, id, claimed with { Status = ReminderStatus.Dropped, LastError = reason }, claimETag, cancellationToken);
             LogDropped(logger, reminder.InterviewId, reminder.ReminderKind, reason);
             return ReminderStatus.Dropped;

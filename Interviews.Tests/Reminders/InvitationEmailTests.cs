@@ -9,9 +9,9 @@ namespace Interviews.Tests.Reminders;
 
 /// <summary>
 /// The invitation every reminder e-mail attaches is an iTIP message (RFC 5546) that a calendar can act
-/// on: REQUEST while the interview is on, with a higher SEQUENCE after a move, and once it is cancelled
-/// an e-mail whose CANCEL (same UID, higher SEQUENCE, STATUS:CANCELLED) removes it — each parsed by a
-/// third-party parser (ical.js).
+/// on: REQUEST while the interview is on, with a higher SEQUENCE after a move (in an e-mail of its own
+/// when no reminder goes at once), and once it is cancelled an e-mail whose CANCEL (same UID, higher
+/// SEQUENCE, STATUS:CANCELLED) removes it — each parsed by a third-party parser (ical.js).
 /// </summary>
 public sealed class InvitationEmailTests : ReminderScenario
 {
@@ -75,6 +75,46 @@ public sealed class InvitationEmailTests : ReminderScenario
         // Once only.
         await RunAtAsync(new DateTimeOffset(2026, 3, 10, 14, 30, 0, TimeSpan.Zero));
         Assert.Equal(3, Smtp.Messages.Count);
+    }
+
+    [Fact]
+    public async Task An_interview_moved_after_its_invitation_went_out_gets_the_request_at_its_new_time_at_once()
+    {
+        await NodeTools.RequireAsync();
+        var id = await ScheduleAsync("2026-03-10T13:00:00Z");
+        await RunAtAsync(new DateTimeOffset(2026, 3, 9, 13, 0, 0, TimeSpan.Zero));
+        var (_, first) = await InvitationAsync(Assert.Single(Smtp.Messages));
+
+        // A week later: no reminder is due before then, so without an e-mail now the calendar would keep the old slot.
+        var moved = await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/reschedule", new { newDateTime = "2026-03-17T13:00:00Z", initiatedBy = "Company" });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        await PumpAndSendAsync();
+        Assert.Equal(2, Smtp.Messages.Count);
+        Assert.StartsWith("Moved: Technical interview now on Tuesday 17 March 2026, 13:00", Smtp.Messages[1].Subject, StringComparison.Ordinal);
+        var (update, updateEvent) = await InvitationAsync(Smtp.Messages[1]);
+        Assert.Equal("REQUEST", update["method"]!.GetValue<string>());
+        Assert.Equal(first["uid"]!.GetValue<string>(), updateEvent["uid"]!.GetValue<string>());
+        Assert.True(updateEvent["sequence"]!.GetValue<int>() > first["sequence"]!.GetValue<int>());
+        Assert.Equal("2026-03-17T13:00:00.000Z", updateEvent["start"]!.GetValue<string>());
+
+        // Once; then the reminders of the new time as usual.
+        await RunAtAsync(new DateTimeOffset(2026, 3, 12, 9, 0, 0, TimeSpan.Zero));
+        Assert.Equal(2, Smtp.Messages.Count);
+        await RunAtAsync(new DateTimeOffset(2026, 3, 16, 13, 0, 0, TimeSpan.Zero));
+        Assert.Equal(3, Smtp.Messages.Count);
+        Assert.StartsWith("Reminder: Technical interview in 24 hours", Smtp.Messages[2].Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_interview_moved_before_any_email_went_out_sends_nothing_until_its_reminders()
+    {
+        var id = await ScheduleAsync("2026-03-10T13:00:00Z");
+        await PumpAndSendAsync();
+        var moved = await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/reschedule", new { newDateTime = "2026-03-17T13:00:00Z", initiatedBy = "Candidate" });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        await PumpAndSendAsync();
+
+        Assert.Empty(Smtp.Messages);
     }
 
     [Fact]

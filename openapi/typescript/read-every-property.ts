@@ -155,7 +155,7 @@ export function readExport(x: Schemas["UserExport"]): void {
     reminders: (r) => everyProperty(r, {
       notificationSettings: (s) => s && storedSettings(s),
       reminders: (v) => v.forEach((m) => everyProperty(m, {
-        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge" | "Cancellation") => k,
+        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge" | "Cancellation" | "Moved") => k,
         minutesBefore: maybeCount, dueAt: instant, sendAfter: instant, status: (s: "Due" | "Sending" | "Sent" | "Dropped") => s,
         attempts: count, lastError: maybeText, sentAt: maybeInstant,
       })),
