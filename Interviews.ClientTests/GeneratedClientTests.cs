@@ -171,7 +171,7 @@ public sealed class GeneratedClientTests
             checkedDates++;
         }
 
-        Assert.Equal(5, checkedDates); // scheduledAt, completedAt, thankYouSentAt, createdAt, updatedAt
+        Assert.Equal(6, checkedDates); // scheduledAt, completedAt, thankYouSentAt, createdAt, updatedAt, decidedAt
     }
 
     private static (InterviewsClient Client, HttpClient Raw) ClientFor(LocalHostFactory factory, string user)

@@ -63,7 +63,8 @@ public sealed record InterviewCompleted(
     string InterviewNotes,
     string? NextSteps,
     bool FollowUpRequired,
-    DateTimeOffset RecordedAt) : IDomainEvent
+    DateTimeOffset RecordedAt,
+    IReadOnlyList<string>? QuestionsAsked = null) : IDomainEvent
 {
     public DateTimeOffset OccurredAt => RecordedAt;
 }
@@ -118,4 +119,22 @@ public sealed record InterviewCancelled(
     DateTimeOffset CancelledAt) : IDomainEvent
 {
     public DateTimeOffset OccurredAt => CancelledAt;
+}
+
+/// <summary>
+/// The outcome of a completed interview was recorded, or changed (<paramref name="PreviousOutcome"/>
+/// is what it replaced, null the first time).
+/// </summary>
+/// <param name="RecordedAt">When the candidate recorded it; <paramref name="DecidedAt"/> is when the decision was made.</param>
+public sealed record InterviewOutcomeRecorded(
+    Guid EventId,
+    Guid InterviewId,
+    Guid UserId,
+    InterviewOutcome Outcome,
+    InterviewOutcome? PreviousOutcome,
+    DateTimeOffset DecidedAt,
+    string? Notes,
+    DateTimeOffset RecordedAt) : IDomainEvent
+{
+    public DateTimeOffset OccurredAt => RecordedAt;
 }

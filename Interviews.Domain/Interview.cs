@@ -11,6 +11,12 @@ public sealed class Interview
     /// <summary>How far ahead an interview may be put; a guard against typos such as year 2062.</summary>
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(5 * 366);
 
+    /// <summary>
+    /// How far in the future a decision time may lie: a client's clock a little ahead of the server's
+    /// (a decision "just now" sent from a phone) is not an error, a decision next week is.
+    /// </summary>
+    public static readonly TimeSpan DecisionClockSkew = TimeSpan.FromMinutes(5);
+
     /// <summary>The same for a missing interview and for another user's, so that no one learns which ids exist.</summary>
     public static Error NotFound { get; } = Error.NotFound("No interview with this id.");
 
@@ -79,6 +85,24 @@ public sealed class Interview
 
     /// <summary>The calendar invitation the interview was imported from, at the revision last applied; null when it was entered by hand.</summary>
     public Invitation? Invitation { get; private set; }
+
+    /// <summary>The questions the candidate was asked, as recorded at completion (suggested when preparing the application's later interviews).</summary>
+    public IReadOnlyList<string> QuestionsAsked { get; private set; } = [];
+
+    /// <summary>What came of the round; null until recorded (only a completed interview has one).</summary>
+    public InterviewOutcome? Outcome { get; private set; }
+
+    /// <summary>When the outcome was decided (told to the candidate); set with <see cref="Outcome"/>.</summary>
+    public DateTimeOffset? DecidedAt { get; private set; }
+
+    public string? OutcomeNotes { get; private set; }
+
+    /// <summary>
+    /// When the interview took place, as well as the service knows it: its scheduled time, or the
+    /// completion time when that came earlier (a rescheduled interview held at one of its earlier
+    /// slots). Null until completed.
+    /// </summary>
+    public DateTimeOffset? HeldAt => CompletedAt is { } completed ? (completed < ScheduledAt ? completed : ScheduledAt) : null;
 
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -218,7 +242,8 @@ public sealed class Interview
         string? interviewNotes,
         string? nextSteps,
         bool followUpRequired,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        IReadOnlyList<string?>? questionsAsked = null)
     {
         if (Refusal(InterviewCommand.Complete) is { } refused)
         {
@@ -266,12 +291,14 @@ public sealed class Interview
             errors.Add("nextSteps", $"Next steps must be at most {InterviewLimits.MaxNextSteps} characters.");
         }
 
+        var asked = CheckQuestionsAsked(questionsAsked, errors);
         if (errors.Any)
         {
             return errors.ToError();
         }
 
         CompletedAt = completed;
+        QuestionsAsked = asked;
         ActualDuration = actualDuration;
         PerformanceRating = performanceRating;
         InterviewNotes = notes;
@@ -279,7 +306,96 @@ public sealed class Interview
         FollowUpRequired = followUpRequired;
         Status = InterviewStatus.Completed;
         Touch(now);
-        Record(new InterviewCompleted(NewEventId(now), Id, UserId, completed, actualDuration, performanceRating, notes ?? "", steps, followUpRequired, now));
+        Record(new InterviewCompleted(NewEventId(now), Id, UserId, completed, actualDuration, performanceRating, notes ?? "", steps, followUpRequired, now, asked));
+        return Result.Success;
+    }
+
+    /// <summary>The debrief's questions: the limits of the preparation's questions (at most 50, each non-blank and at most 1,000 characters), trimmed, in the order given.</summary>
+    private static List<string> CheckQuestionsAsked(IReadOnlyList<string?>? questions, ValidationErrors errors)
+    {
+        var clean = new List<string>();
+        if (questions is null)
+        {
+            return clean;
+        }
+
+        if (questions.Count > InterviewLimits.MaxPreparationQuestions)
+        {
+            errors.Add("questionsAsked", $"At most {InterviewLimits.MaxPreparationQuestions} questions.");
+        }
+
+        for (var i = 0; i < questions.Count; i++)
+        {
+            var question = Text.OrNull(questions[i]);
+            if (question is null)
+            {
+                errors.Add($"questionsAsked[{i}]", "A question must not be empty.");
+            }
+            else if (question.Length > InterviewLimits.MaxPreparationQuestion)
+            {
+                errors.Add($"questionsAsked[{i}]", $"A question must be at most {InterviewLimits.MaxPreparationQuestion} characters.");
+            }
+            else
+            {
+                clean.Add(question);
+            }
+        }
+
+        return clean;
+    }
+
+    /// <summary>
+    /// Records what came of a completed interview, replacing an earlier outcome (NoDecision → Offer).
+    /// <paramref name="decidedAt"/> defaults to now; it may not be before the interview took place
+    /// (<see cref="HeldAt"/>) nor later than now plus <see cref="DecisionClockSkew"/>. Recording the
+    /// same outcome, time and notes again changes nothing.
+    /// </summary>
+    public Result RecordOutcome(InterviewOutcome outcome, DateTimeOffset? decidedAt, string? notes, DateTimeOffset now)
+    {
+        if (Refusal(InterviewCommand.RecordOutcome) is { } refused)
+        {
+            return refused;
+        }
+
+        var errors = new ValidationErrors();
+        var decided = (decidedAt ?? now).ToUniversalTime();
+        var heldAt = HeldAt!.Value;
+        if (decided > now + DecisionClockSkew)
+        {
+            errors.Add("decidedAt", "The decision time cannot be in the future.");
+        }
+        else if (decided < heldAt)
+        {
+            errors.Add("decidedAt", $"The decision cannot come before the interview ({heldAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}).");
+        }
+
+        var cleanNotes = Text.OrNull(notes);
+        if (cleanNotes?.Length > InterviewLimits.MaxOutcomeNotes)
+        {
+            errors.Add("notes", $"Notes must be at most {InterviewLimits.MaxOutcomeNotes} characters.");
+        }
+
+        if (!Enum.IsDefined(outcome))
+        {
+            errors.Add("outcome", $"The outcome must be one of {InterviewOutcomes.AllowedValues}.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+
+        if (Outcome == outcome && DecidedAt == decided && OutcomeNotes == cleanNotes)
+        {
+            return Result.Success;
+        }
+
+        var previous = Outcome;
+        Outcome = outcome;
+        DecidedAt = decided;
+        OutcomeNotes = cleanNotes;
+        Touch(now);
+        Record(new InterviewOutcomeRecorded(NewEventId(now), Id, UserId, outcome, previous, decided, cleanNotes, now));
         return Result.Success;
     }
 
@@ -505,7 +621,9 @@ public sealed class Interview
         PreparationNotes, ResearchCompleted, QuestionsPrepped, MaterialsGathered,
         ThankYouNoteSent, ThankYouSentAt, [.. ThankYouRecipients], ThankYouMethod, ThankYouNotes,
         [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version, [.. PreparationQuestions],
-        Invitation is { } invitation ? new InvitationSnapshot(invitation.Uid, invitation.Sequence) : null);
+        Invitation is { } invitation ? new InvitationSnapshot(invitation.Uid, invitation.Sequence) : null,
+
+        [.. QuestionsAsked], Outcome, DecidedAt, OutcomeNotes);
 
     /// <summary>
     /// Rebuilds an interview from what the store saved. Saved state was valid when written, so rules are
@@ -537,6 +655,10 @@ public sealed class Interview
             QuestionsPrepped = s.QuestionsPrepped,
             MaterialsGathered = s.MaterialsGathered,
             PreparationQuestions = [.. s.PreparationQuestions ?? []],
+            QuestionsAsked = [.. s.QuestionsAsked ?? []],
+            Outcome = s.Outcome,
+            DecidedAt = s.DecidedAt,
+            OutcomeNotes = s.OutcomeNotes,
             ThankYouNoteSent = s.ThankYouNoteSent,
             ThankYouSentAt = s.ThankYouSentAt,
             ThankYouRecipients = [.. s.ThankYouRecipients],
@@ -579,6 +701,8 @@ public sealed class Interview
             Error.InvalidState("interview-not-completed", $"A thank-you note can only be recorded once the interview is completed; it is {Status}."),
         InterviewCommand.RecordThankYouNote when ThankYouNoteSent =>
             Error.InvalidState("thank-you-already-recorded", "A thank-you note is already recorded for this interview."),
+        InterviewCommand.RecordOutcome when InterviewTransitions.For(Status, command) == Transition.Forbidden =>
+            Error.InvalidState("interview-not-completed", $"An outcome can only be recorded once the interview is completed; it is {Status}."),
         _ => Forbidden(Status, command),
     };
 
@@ -591,6 +715,7 @@ public sealed class Interview
         InterviewCommand.RecordThankYouNote => "record a thank-you note for",
         InterviewCommand.UpdateDetails => "update",
         InterviewCommand.Cancel => "cancel",
+        InterviewCommand.RecordOutcome => "record the outcome of",
         _ => throw new ArgumentOutOfRangeException(nameof(command)),
     };
 
@@ -598,6 +723,7 @@ public sealed class Interview
     {
         InterviewCommand.RecordThankYouNote => "thank-you",
         InterviewCommand.UpdateDetails => "update",
+        InterviewCommand.RecordOutcome => "outcome",
         _ => command.ToString().ToLowerInvariant(),
     };
 
@@ -642,7 +768,11 @@ public sealed record InterviewSnapshot(
     DateTimeOffset UpdatedAt,
     int Version = 0,
     IReadOnlyList<PreparationQuestion>? PreparationQuestions = null,
-    InvitationSnapshot? Invitation = null);
+    InvitationSnapshot? Invitation = null,
+    IReadOnlyList<string>? QuestionsAsked = null,
+    InterviewOutcome? Outcome = null,
+    DateTimeOffset? DecidedAt = null,
+    string? OutcomeNotes = null);
 
 /// <summary>The invitation an interview was imported from, as plain data in its snapshot.</summary>
 public sealed record InvitationSnapshot(string Uid, int Sequence);

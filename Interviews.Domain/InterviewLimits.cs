@@ -27,4 +27,7 @@ public static class InterviewLimits
     public const int MaxPreparationQuestions = 50;
     public const int MaxPreparationQuestion = 1_000;
     public const int MaxAnswerNotes = 4_000;
+
+    // The outcome of a round: its notes are notes like the interview's own.
+    public const int MaxOutcomeNotes = 10_000;
 }

@@ -9,6 +9,7 @@ public enum InterviewCommand
     RecordThankYouNote,
     UpdateDetails,
     Cancel,
+    RecordOutcome,
 }
 
 /// <summary>What a command may do from a status.</summary>
@@ -25,20 +26,20 @@ public enum Transition
 /// <summary>
 /// Every allowed move of the status machine, in one table. Open interviews (scheduled, prepared or
 /// rescheduled) can be prepared, completed, rescheduled, edited and cancelled; a completed one can
-/// only get its thank-you note; a cancelled one is final.
+/// only get its thank-you note and its outcome; a cancelled one is final.
 /// </summary>
 public static class InterviewTransitions
 {
     private const Transition A = Transition.Allowed, F = Transition.Forbidden, D = Transition.AlreadyDone;
 
-    //                                             Prepare Complete Reschedule ThankYou Update Cancel
+    //                                             Prepare Complete Reschedule ThankYou Update Cancel Outcome
     private static readonly Dictionary<InterviewStatus, Transition[]> Table = new()
     {
-        [InterviewStatus.Scheduled] = [A, A, A, F, A, A],
-        [InterviewStatus.Prepared] = [A, A, A, F, A, A],
-        [InterviewStatus.Rescheduled] = [A, A, A, F, A, A],
-        [InterviewStatus.Completed] = [F, F, F, A, F, F],
-        [InterviewStatus.Cancelled] = [F, F, F, F, F, D],
+        [InterviewStatus.Scheduled] = [A, A, A, F, A, A, F],
+        [InterviewStatus.Prepared] = [A, A, A, F, A, A, F],
+        [InterviewStatus.Rescheduled] = [A, A, A, F, A, A, F],
+        [InterviewStatus.Completed] = [F, F, F, A, F, F, A],
+        [InterviewStatus.Cancelled] = [F, F, F, F, F, D, F],
     };
 
     public static Transition For(InterviewStatus status, InterviewCommand command) => Table[status][(int)command];

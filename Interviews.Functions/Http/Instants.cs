@@ -58,6 +58,19 @@ public static partial class Instants
         return new DateTimeOffset(local, zone.Zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
+    /// <summary>An optional date-time: null when <paramref name="text"/> is null, else <see cref="Parse"/>'s value, or null with its error added to <paramref name="errors"/>.</summary>
+    public static DateTimeOffset? ParseOptional(string? text, string field, IanaTimeZone? zone, ValidationErrors errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var parsed = Parse(text, field, zone);
+        errors.AddFrom(parsed.Error);
+        return parsed.IsSuccess ? parsed.Value : null;
+    }
+
     /// <summary>A date only ("2026-01-05"), for filters.</summary>
     public static bool TryParseDate(string text, out DateOnly date) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);

@@ -101,7 +101,8 @@ public sealed record InterviewInsights(
     ThankYouInsight ThankYou,
     RescheduleInsight Reschedules,
     DurationInsight Duration,
-    ApplicationsInsight Applications)
+    ApplicationsInsight Applications,
+    CalibrationInsight Calibration)
 {
     internal static InterviewInsights From(InsightsMonth from, InsightsMonth to, Dictionary<string, long> c)
     {
@@ -152,7 +153,8 @@ public sealed record InterviewInsights(
                 actualCount,
                 Ratio(N(InsightsCounters.ActualPlannedMinutes), actualCount),
                 Ratio(N(InsightsCounters.ActualMinutes), actualCount)),
-            new ApplicationsInsight(applications.Count, [.. applications.Take(InsightsApi.MaxApplications)]));
+            new ApplicationsInsight(applications.Count, [.. applications.Take(InsightsApi.MaxApplications)]),
+            CalibrationInsight.From(N));
     }
 
     private static double? Ratio(long numerator, long denominator) =>
@@ -193,6 +195,80 @@ public sealed record InterviewInsights(
         return bounds[^1];
     }
 }
+
+/// <summary>
+/// Whether the candidate's own sense of an interview predicts its result: the share of decided
+/// interviews that advanced, overall and by self-rating, type and preparation, and how long decisions
+/// take. Decided means the company decided (Advanced, Offer or Rejected); Withdrawn and NoDecision,
+/// and interviews with no outcome, are left out (counted in <see cref="Outcomes"/> only).
+/// </summary>
+public sealed record CalibrationInsight(
+    int MinimumDecided,
+    IReadOnlyDictionary<string, long> Outcomes,
+    AdvanceRate Overall,
+    IReadOnlyDictionary<string, AdvanceRate> BySelfRating,
+    IReadOnlyDictionary<string, AdvanceRate> ByType,
+    PreparationAdvanceRates ByPreparation,
+    DecisionTime DaysToDecision)
+{
+    /// <summary>A rate or a median of fewer decisions than this says more about chance than about the candidate.</summary>
+    public const int MinDecided = 5;
+
+    internal static CalibrationInsight From(Func<string, long> n)
+    {
+        AdvanceRate Rate(string group) => AdvanceRate.Of(n(InsightsCounters.Decided(group)), n(InsightsCounters.Advanced(group)));
+        var days = Enumerable.Range(0, CalibrationGroups.MaxDecisionDays + 1).Select(d => n(InsightsCounters.DecisionDays(d))).ToArray();
+        var decided = days.Sum();
+        return new CalibrationInsight(
+            MinDecided,
+            Enum.GetValues<InterviewOutcome>().ToDictionary(o => o.ToString(), o => n(InsightsCounters.Outcome(o)), StringComparer.Ordinal),
+            Rate(CalibrationGroups.All),
+            Enumerable.Range(InterviewLimits.MinRating, InterviewLimits.MaxRating - InterviewLimits.MinRating + 1).ToDictionary(
+                r => r.ToString(CultureInfo.InvariantCulture), r => Rate(CalibrationGroups.Rating(r)), StringComparer.Ordinal),
+            Enum.GetValues<InterviewType>().ToDictionary(t => t.ToString(), t => Rate(CalibrationGroups.Type(t)), StringComparer.Ordinal),
+            new PreparationAdvanceRates(Rate(CalibrationGroups.PreparationComplete), Rate(CalibrationGroups.PreparationIncomplete)),
+            decided < MinDecided ? new DecisionTime(decided, null, true) : new DecisionTime(decided, MedianDays(days, decided), false));
+    }
+
+    /// <summary>The exact median of whole days (the mean of the two middle ones for an even count); a decision in the last, open day counts as that day.</summary>
+    private static double MedianDays(long[] days, long count)
+    {
+        double At(long position)
+        {
+            long before = 0;
+            for (var d = 0; d < days.Length; d++)
+            {
+                before += days[d];
+                if (position < before)
+                {
+                    return d;
+                }
+            }
+
+            return days.Length - 1;
+        }
+
+        return count % 2 == 1 ? At(count / 2) : (At((count / 2) - 1) + At(count / 2)) / 2;
+    }
+}
+
+/// <summary>
+/// The share of <see cref="Decided"/> interviews that advanced (Advanced or Offer). With fewer than
+/// <see cref="CalibrationInsight.MinDecided"/> decisions only the count is given, with <see cref="InsufficientData"/>.
+/// </summary>
+public sealed record AdvanceRate(long Decided, long? Advanced, double? Rate, bool InsufficientData)
+{
+    internal static AdvanceRate Of(long decided, long advanced) =>
+        decided < CalibrationInsight.MinDecided
+            ? new AdvanceRate(decided, null, null, true)
+            : new AdvanceRate(decided, advanced, Math.Round((double)advanced / decided, 4, MidpointRounding.AwayFromZero), false);
+}
+
+/// <summary>Advance rates of the interviews whose three checklist items were all done, and of the others.</summary>
+public sealed record PreparationAdvanceRates(AdvanceRate AllChecklistItems, AdvanceRate NotAllChecklistItems);
+
+/// <summary>The median whole days from the interview to its decision, over <see cref="Decided"/> decisions; null with fewer than the minimum.</summary>
+public sealed record DecisionTime(long Decided, double? MedianDays, bool InsufficientData);
 
 /// <summary>The average self-rating (1–5) of the rated interviews, null when none was rated.</summary>
 public sealed record RatingInsight(double? Average, long Count);

@@ -43,7 +43,34 @@ public static class InsightsCounters
 
     public static string ThankYouBin(int bin) => "thankyou:bin:" + bin.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Completed interviews by their recorded outcome (any, decided or not).</summary>
+    public static string Outcome(InterviewOutcome outcome) => "outcome:" + outcome;
+
+    /// <summary>Decided interviews (Advanced, Offer, Rejected) of a calibration group (<see cref="CalibrationGroups"/>).</summary>
+    public static string Decided(string group) => $"calib:{group}:decided";
+
+    /// <summary>Of those, the ones that advanced (Advanced or Offer).</summary>
+    public static string Advanced(string group) => $"calib:{group}:advanced";
+
+    /// <summary>Decided interviews whose decision came <paramref name="days"/> whole days after the interview (the last, open-ended day included).</summary>
+    public static string DecisionDays(int days) => "calib:days:" + days.ToString(CultureInfo.InvariantCulture);
+
     private static string Side(bool done) => done ? "done" : "notdone";
+}
+
+/// <summary>The calibration groups an interview's decision is counted in: all, its self-rating, its type, and whether its checklist was complete.</summary>
+public static class CalibrationGroups
+{
+    public const string All = "all";
+    public const string PreparationComplete = "prep:complete";
+    public const string PreparationIncomplete = "prep:incomplete";
+
+    public static string Rating(int rating) => "rating:" + rating.ToString(CultureInfo.InvariantCulture);
+
+    public static string Type(InterviewType type) => "type:" + type;
+
+    /// <summary>Decisions later than this many whole days are counted together, in the last day.</summary>
+    public const int MaxDecisionDays = 90;
 }
 
 /// <summary>
@@ -117,10 +144,35 @@ public sealed record InsightsContribution(InsightsMonth Month, IReadOnlyDictiona
                 Add(InsightsCounters.ActualMinutes, actual);
                 Add(InsightsCounters.ActualPlannedMinutes, interview.Duration);
             }
+
+            if (interview is { Outcome: { } outcome, DecidedAt: { } decidedAt, HeldAt: { } heldAt })
+            {
+                Add(InsightsCounters.Outcome(outcome), 1);
+                if (InterviewOutcomes.IsDecided(outcome))
+                {
+                    // Rates only ever see the company's decisions: an interview without one is not a failure.
+                    var advanced = InterviewOutcomes.IsAdvancing(outcome) ? 1 : 0;
+                    var allDone = done.All(d => d);
+                    string[] groups = interview.PerformanceRating is { } selfRating
+                        ? [CalibrationGroups.All, CalibrationGroups.Type(type), allDone ? CalibrationGroups.PreparationComplete : CalibrationGroups.PreparationIncomplete, CalibrationGroups.Rating(selfRating)]
+                        : [CalibrationGroups.All, CalibrationGroups.Type(type), allDone ? CalibrationGroups.PreparationComplete : CalibrationGroups.PreparationIncomplete];
+                    foreach (var group in groups)
+                    {
+                        Add(InsightsCounters.Decided(group), 1);
+                        Add(InsightsCounters.Advanced(group), advanced);
+                    }
+
+                    Add(InsightsCounters.DecisionDays(DecisionDays(heldAt, decidedAt)), 1);
+                }
+            }
         }
 
         return new InsightsContribution(InsightsMonth.Of(interview.ScheduledAt), c);
     }
+
+    /// <summary>Whole days (24-hour periods) from the interview to its decision, at most <see cref="CalibrationGroups.MaxDecisionDays"/>.</summary>
+    public static int DecisionDays(DateTimeOffset heldAt, DateTimeOffset decidedAt) =>
+        (int)Math.Clamp(Math.Floor((decidedAt - heldAt).TotalDays), 0, CalibrationGroups.MaxDecisionDays);
 
     /// <summary>The index of the histogram bin holding <paramref name="hours"/>.</summary>
     public static int HourBin(double hours)

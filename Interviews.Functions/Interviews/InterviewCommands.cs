@@ -5,17 +5,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Interviews.Functions.Interviews;
 
-/// <summary>An interview as a command saved it: its new ETag, and the conflicts its answer reports (read before the save).</summary>
-public sealed record InterviewChange(Interview Interview, string ETag, IReadOnlyList<InterviewConflict> Conflicts);
+/// <summary>An interview as a command saved it: its new ETag, and the conflicts and suggested questions its answer reports (read before the save).</summary>
+public sealed record InterviewChange(Interview Interview, string ETag, IReadOnlyList<InterviewConflict> Conflicts, IReadOnlyList<string>? SuggestedQuestions = null)
+{
+    /// <summary>The interview as the API answers it.</summary>
+    public InterviewResponse Response => InterviewResponse.From(Interview, Conflicts, SuggestedQuestions);
+}
 
 /// <summary>
 /// Runs one of the aggregate's verbs on a stored interview: load, check If-Match, apply the verb, read
-/// what the answer needs (the conflicts), then save the change with its events and its companions
+/// what the answer needs (the conflicts, the suggested questions), then save the change with its events and its companions
 /// (an idempotency record) in one atomic write under the loaded ETag. Everything the answer needs is
 /// read before the write, so that a store failing at any point leaves either nothing changed (and a
 /// 503 the client may retry) or the whole change saved.
 /// </summary>
-public sealed partial class InterviewCommands(InterviewStore store, ConflictFinder conflicts, TimeProvider time, ILogger<InterviewCommands> logger) : IInterviewChanges
+public sealed partial class InterviewCommands(
+    InterviewStore store, ConflictFinder conflicts, DebriefQuestions debrief, TimeProvider time, ILogger<InterviewCommands> logger) : IInterviewChanges
 {
     /// <summary>How many times a command without If-Match is tried on fresh state before it gives up with <see cref="InterviewErrors.Contention"/>.</summary>
     public const int MaxAttempts = 40;
@@ -28,14 +33,14 @@ public sealed partial class InterviewCommands(InterviewStore store, ConflictFind
     /// lost race is the client's 412; without it a lost race is retried on the fresh version, so that
     /// concurrent commands are never lost. A verb that changes nothing saves nothing.
     /// </summary>
-    /// <param name="companions">Documents of the user's partition to write with the change, given the changed interview and the answer's conflicts.</param>
+    /// <param name="companions">Documents of the user's partition to write with the change, given the change as it will be answered (with the loaded ETag).</param>
     public async Task<Result<InterviewChange>> RunAsync(
         Guid userId,
         Guid interviewId,
         IfMatch ifMatch,
         Func<Interview, DateTimeOffset, Result> verb,
         CancellationToken cancellationToken,
-        Func<Interview, IReadOnlyList<InterviewConflict>, IReadOnlyList<DocumentWrite>>? companions = null)
+        Func<InterviewChange, IReadOnlyList<DocumentWrite>>? companions = null)
     {
         if (ifMatch.Present)
         {
@@ -57,7 +62,7 @@ public sealed partial class InterviewCommands(InterviewStore store, ConflictFind
         Guid interviewId,
         IfMatch ifMatch,
         Func<Interview, DateTimeOffset, Result> verb,
-        Func<Interview, IReadOnlyList<InterviewConflict>, IReadOnlyList<DocumentWrite>>? companions,
+        Func<InterviewChange, IReadOnlyList<DocumentWrite>>? companions,
         CancellationToken cancellationToken)
     {
         if (await store.GetAsync(userId, interviewId, cancellationToken) is not { } stored)
@@ -77,15 +82,15 @@ public sealed partial class InterviewCommands(InterviewStore store, ConflictFind
             return outcome.Error!;
         }
 
-        var found = await conflicts.FindAsync(interview, cancellationToken);
+        var answer = new InterviewChange(interview, stored.ETag, await conflicts.FindAsync(interview, cancellationToken), await debrief.FindAsync(interview, cancellationToken));
         if (interview.PendingEvents.Count == 0)
         {
             // Nothing changed (an idempotent repeat): nothing to save.
-            return new InterviewChange(interview, stored.ETag, found);
+            return answer;
         }
 
         var events = string.Join(',', interview.PendingEvents.Select(e => e.GetType().Name));
-        var companionWrites = companions?.Invoke(interview, found) ?? [];
+        var companionWrites = companions?.Invoke(answer) ?? [];
         var saved = await store.SaveAsync(interview, stored.ETag, companionWrites, cancellationToken);
         if (saved.LostCompanion >= 0)
         {
@@ -99,7 +104,7 @@ public sealed partial class InterviewCommands(InterviewStore store, ConflictFind
         }
 
         LogSaved(logger, interviewId, events);
-        return new InterviewChange(interview, saved.ETag!, found);
+        return answer with { ETag = saved.ETag! };
     }
 
     /// <summary>Runs <paramref name="attempt"/> again while it loses a race, after a short random wait, at most <see cref="MaxAttempts"/> times.</summary>

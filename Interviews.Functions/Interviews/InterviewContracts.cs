@@ -107,7 +107,8 @@ public sealed record CompleteInterviewRequest(
     int? PerformanceRating,
     string? InterviewNotes,
     string? NextSteps,
-    bool? FollowUpRequired) : IInterviewCommandRequest
+    bool? FollowUpRequired,
+    BoundedList<string?, MaxQuestions>? QuestionsAsked = null) : IInterviewCommandRequest
 {
     public Result ApplyTo(Interview interview, DateTimeOffset now)
     {
@@ -123,7 +124,26 @@ public sealed record CompleteInterviewRequest(
             completedAt = parsed.Value;
         }
 
-        return interview.Complete(completedAt, ActualDuration, PerformanceRating, InterviewNotes, NextSteps, FollowUpRequired ?? false, now);
+        return interview.Complete(completedAt, ActualDuration, PerformanceRating, InterviewNotes, NextSteps, FollowUpRequired ?? false, now, QuestionsAsked);
+    }
+}
+
+/// <summary>PUT /interviews/{id}/outcome: what came of the round; replaces an earlier outcome.</summary>
+public sealed record RecordOutcomeRequest(
+    string? Outcome,
+    string? DecidedAt,
+    string? Notes) : IInterviewCommandRequest
+{
+    public Result ApplyTo(Interview interview, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        if (!InterviewOutcomes.TryParse(Outcome, out var outcome))
+        {
+            errors.Add("outcome", $"The outcome is required: one of {InterviewOutcomes.AllowedValues}.");
+        }
+
+        var decidedAt = Instants.ParseOptional(DecidedAt, "decidedAt", interview.Timezone, errors);
+        return errors.Any ? errors.ToError() : interview.RecordOutcome(outcome, decidedAt, Notes, now);
     }
 }
 
@@ -160,14 +180,7 @@ public sealed record ThankYouNoteRequest(
             errors.Add("method", $"The method is required: one of {EnumNames.Allowed<ThankYouMethod>()}.");
         }
 
-        DateTimeOffset? sentAt = null;
-        if (SentAt is not null)
-        {
-            var parsed = Instants.Parse(SentAt, "sentAt", interview.Timezone);
-            errors.AddFrom(parsed.Error);
-            sentAt = parsed.IsSuccess ? parsed.Value : null;
-        }
-
+        var sentAt = Instants.ParseOptional(SentAt, "sentAt", interview.Timezone, errors);
         return errors.Any ? errors.ToError() : interview.RecordThankYouNote(Recipients, method, Notes, sentAt, now);
     }
 }
@@ -217,10 +230,18 @@ public sealed record InterviewResponse(
     DateTimeOffset UpdatedAt,
     string? VideoProvider,
     IReadOnlyList<InterviewConflict> Conflicts,
-    InvitationResponse? Invitation)
+    InvitationResponse? Invitation,
+    IReadOnlyList<string> QuestionsAsked,
+    InterviewOutcome? Outcome,
+    DateTimeOffset? DecidedAt,
+    string? OutcomeNotes,
+    IReadOnlyList<string> SuggestedQuestions)
 {
-    /// <summary>The interview with the conflicts the answer reports.</summary>
-    public static InterviewResponse From(Interview i, IReadOnlyList<InterviewConflict> conflicts) => new(
+    /// <summary>
+    /// The interview with the conflicts the answer reports and the questions suggested for it (asked in
+    /// the application's earlier interviews, see <see cref="DebriefQuestions"/>).
+    /// </summary>
+    public static InterviewResponse From(Interview i, IReadOnlyList<InterviewConflict> conflicts, IReadOnlyList<string>? suggestedQuestions = null) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, i.Timezone.FormatLocal(i.ScheduledAt), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.CompletedAt, i.ActualDuration, i.PerformanceRating, i.InterviewNotes, i.NextSteps, i.FollowUpRequired,
         i.PreparationNotes, i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.PreparationQuestions,
@@ -228,7 +249,8 @@ public sealed record InterviewResponse(
         i.ThankYouNoteSent ? new ThankYouNoteResponse(i.ThankYouRecipients, i.ThankYouMethod, i.ThankYouNotes) : null,
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
         i.CreatedAt, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider, conflicts,
-        i.Invitation is { } invitation ? new InvitationResponse(invitation.Uid, invitation.Sequence) : null);
+        i.Invitation is { } invitation ? new InvitationResponse(invitation.Uid, invitation.Sequence) : null,
+        i.QuestionsAsked, i.Outcome, i.DecidedAt, i.OutcomeNotes, suggestedQuestions ?? []);
 
 }
 

@@ -39,10 +39,13 @@ public sealed record InterviewListItem(
     bool ThankYouNoteSent,
     int RescheduleCount,
     DateTimeOffset UpdatedAt,
-    string? VideoProvider)
+    string? VideoProvider,
+    InterviewOutcome? Outcome,
+    DateTimeOffset? DecidedAt)
 {
     /// <summary>The version of this record's stored format; raise it with every change to the record.</summary>
-    public const int SchemaVersion = 1;
+    /// <remarks>2: <see cref="Outcome"/> and <see cref="DecidedAt"/>.</remarks>
+    public const int SchemaVersion = 2;
 
     /// <summary>How the items are written and read: the API's conventions, so a stored item is sent as it is.</summary>
     public static JsonSerializerOptions Json { get; } = CreateJson();
@@ -50,7 +53,7 @@ public sealed record InterviewListItem(
     public static InterviewListItem From(Interview i) => new(
         i.Id, i.ApplicationId, i.InterviewType, i.Status, i.ScheduledAt, i.Timezone.FormatLocal(i.ScheduledAt), i.Duration, i.Location, i.Interviewers, i.Timezone.Id,
         i.ResearchCompleted, i.QuestionsPrepped, i.MaterialsGathered, i.CompletedAt, i.PerformanceRating, i.FollowUpRequired,
-        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider);
+        i.ThankYouNoteSent, i.RescheduleHistory.Count, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider, i.Outcome, i.DecidedAt);
 
     /// <summary>The stored JSON of <paramref name="interview"/>'s item.</summary>
     public static string Serialize(Interview interview) => JsonSerializer.Serialize(From(interview), Json);

@@ -17,7 +17,8 @@ public sealed record InterviewQuery(
     DateTimeOffset? ScheduledFrom = null,
     DateTimeOffset? ScheduledBefore = null,
     int Limit = 50,
-    DocumentCursor? After = null);
+    DocumentCursor? After = null,
+    InterviewOutcome? Outcome = null);
 
 public sealed record InterviewPage(IReadOnlyList<Interview> Items, DocumentCursor? Next);
 
@@ -150,6 +151,18 @@ public sealed class InterviewStore(IDocumentContainer container, EventCatalog ev
             filters.Add(statuses.Length == 1
                 ? FieldFilter.Equal("status", statuses[0].ToString())
                 : FieldFilter.In("status", [.. statuses.Select(s => s.ToString())]));
+        }
+
+        if (query.Outcome is { } outcome)
+        {
+            // Only a completed interview has an outcome: without a status filter of its own, the query
+            // says so, and the status index narrows it to the completed ones before the outcome is read.
+            if (query.Statuses is not { Length: > 0 })
+            {
+                filters.Add(FieldFilter.Equal("status", nameof(InterviewStatus.Completed)));
+            }
+
+            filters.Add(FieldFilter.Equal("outcome", outcome.ToString()));
         }
 
         if (query.ApplicationId is { } applicationId)

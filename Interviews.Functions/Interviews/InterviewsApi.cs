@@ -17,6 +17,7 @@ public sealed class InterviewsApi(
     InterviewCommands commands,
     Idempotency idempotency,
     ConflictFinder conflicts,
+    DebriefQuestions debrief,
     IEnumerable<IScheduleCompanion> scheduleCompanions,
     TimeProvider time)
 {
@@ -61,7 +62,7 @@ public sealed class InterviewsApi(
         }
 
         var interview = scheduled.Value;
-        var response = InterviewResponse.From(interview, await conflicts.FindAsync(interview, cancellationToken));
+        var response = InterviewResponse.From(interview, await conflicts.FindAsync(interview, cancellationToken), await debrief.FindAsync(interview, cancellationToken));
         var location = $"/api/interviews/{interview.Id:D}";
         for (var attempt = 1; attempt <= MaxScheduleAttempts; attempt++)
         {
@@ -129,7 +130,8 @@ public sealed class InterviewsApi(
             return Problems.From(Interview.NotFound);
         }
 
-        var response = InterviewResponse.From(stored.Interview, await conflicts.FindAsync(stored.Interview, cancellationToken));
+        var response = InterviewResponse.From(
+            stored.Interview, await conflicts.FindAsync(stored.Interview, cancellationToken), await debrief.FindAsync(stored.Interview, cancellationToken));
         return new JsonResult<InterviewResponse>(response, StatusCodes.Status200OK, stored.ETag);
     }
 
@@ -181,7 +183,7 @@ public sealed class InterviewsApi(
         CancellationToken cancellationToken) =>
         ChangeAsync<RescheduleInterviewRequest>(request, user, id, InterviewCommand.Reschedule, cancellationToken);
 
-    /// <summary>The one command that takes an <c>Idempotency-Key</c>: recording a thank-you note twice is refused, so a retry must replay.</summary>
+    /// <summary>Takes an <c>Idempotency-Key</c>: recording a thank-you note twice is refused, so a retry must replay.</summary>
     [Function("RecordThankYouNote")]
     public Task<IResult> ThankYou(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "interviews/{id}/thank-you")] HttpRequest request,
@@ -189,6 +191,19 @@ public sealed class InterviewsApi(
         string id,
         CancellationToken cancellationToken) =>
         ChangeAsync<ThankYouNoteRequest>(request, user, id, InterviewCommand.RecordThankYouNote, cancellationToken);
+
+    /// <summary>
+    /// Records what came of a completed interview, replacing an earlier outcome. Takes an
+    /// <c>Idempotency-Key</c>: a retry of an outcome that was changed again meanwhile replays its own answer
+    /// instead of setting the older value back.
+    /// </summary>
+    [Function("RecordInterviewOutcome")]
+    public Task<IResult> Outcome(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "interviews/{id}/outcome")] HttpRequest request,
+        CurrentUser user,
+        string id,
+        CancellationToken cancellationToken) =>
+        ChangeAsync<RecordOutcomeRequest>(request, user, id, InterviewCommand.RecordOutcome, cancellationToken);
 
     /// <summary>
     /// A command on a stored interview: an id that cannot exist is a 404 before the body is looked at (as
@@ -204,7 +219,7 @@ public sealed class InterviewsApi(
             return Problems.From(Interview.NotFound);
         }
 
-        var key = command == InterviewCommand.RecordThankYouNote ? IdempotencyKey.From(request) : new Result<IdempotencyKey?>();
+        var key = command is InterviewCommand.RecordThankYouNote or InterviewCommand.RecordOutcome ? IdempotencyKey.From(request) : new Result<IdempotencyKey?>();
         if (!key.IsSuccess)
         {
             return Problems.From(key.Error!);
@@ -229,10 +244,10 @@ public sealed class InterviewsApi(
             IfMatch.From(request),
             (interview, now) => interview.Refusal(command) ?? body.Value!.ApplyTo(interview, now),
             cancellationToken,
-            (interview, found) => repeat.RecordOf(StatusCodes.Status200OK, InterviewResponse.From(interview, found), null, interview));
+            answer => repeat.RecordOf(StatusCodes.Status200OK, answer.Response, null, answer.Interview));
         if (change.IsSuccess)
         {
-            return new JsonResult<InterviewResponse>(InterviewResponse.From(change.Value.Interview, change.Value.Conflicts), StatusCodes.Status200OK, change.Value.ETag);
+            return new JsonResult<InterviewResponse>(change.Value.Response, StatusCodes.Status200OK, change.Value.ETag);
         }
 
         // A concurrent repeat may have won between our look-up and our load: then this one saw its change

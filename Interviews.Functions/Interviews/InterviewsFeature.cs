@@ -12,6 +12,7 @@ public static class InterviewsFeature
         services.AddSettings<InterviewFeatureSettings>(InterviewFeatureSettings.Section);
         services.AddSingleton<InterviewStore>();
         services.AddSingleton<ConflictFinder>();
+        services.AddSingleton<DebriefQuestions>();
         services.AddSingleton<InterviewCommands>();
         services.AddSingleton<Idempotency>();
         services.AddSingleton<InvitationLinks>();

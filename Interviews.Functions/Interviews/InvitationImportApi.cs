@@ -21,6 +21,7 @@ public sealed class InvitationImportApi(
     InterviewCommands commands,
     Idempotency idempotency,
     ConflictFinder conflicts,
+    DebriefQuestions debrief,
     InvitationLinks links,
     IEnumerable<IScheduleCompanion> scheduleCompanions,
     TimeProvider time)
@@ -142,7 +143,7 @@ public sealed class InvitationImportApi(
         }
 
         var interview = scheduled.Value;
-        var response = InterviewResponse.From(interview, await conflicts.FindAsync(interview, cancellationToken));
+        var response = InterviewResponse.From(interview, await conflicts.FindAsync(interview, cancellationToken), await debrief.FindAsync(interview, cancellationToken));
         var location = $"/api/interviews/{interview.Id:D}";
         var writes = new List<DocumentWrite>(repeat.RecordOf(StatusCodes.Status201Created, response, location, interview))
         {
@@ -171,10 +172,10 @@ public sealed class InvitationImportApi(
             IfMatch.From(request),
             (interview, now) => Revise(interview, invitation, query, now),
             cancellationToken,
-            (interview, found) => repeat.RecordOf(StatusCodes.Status200OK, InterviewResponse.From(interview, found), null, interview));
+            answer => repeat.RecordOf(StatusCodes.Status200OK, answer.Response, null, answer.Interview));
         if (change.IsSuccess)
         {
-            return new JsonResult<InterviewResponse>(InterviewResponse.From(change.Value.Interview, change.Value.Conflicts), StatusCodes.Status200OK, change.Value.ETag);
+            return new JsonResult<InterviewResponse>(change.Value.Response, StatusCodes.Status200OK, change.Value.ETag);
         }
 
         return await repeat.WinnerAsync(cancellationToken)

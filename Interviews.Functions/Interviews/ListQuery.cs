@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace Interviews.Functions.Interviews;
 
 /// <summary>
-/// Reads the list's query string: <c>status</c>, <c>applicationId</c>, <c>interviewType</c>,
+/// Reads the list's query string: <c>status</c>, <c>applicationId</c>, <c>interviewType</c>, <c>outcome</c>,
 /// <c>dateFrom</c> and <c>dateTo</c> (both inclusive: an instant with an offset, or a UTC date, where
 /// <c>dateTo=2026-01-31</c> includes that whole day), <c>limit</c> and <c>cursor</c>. Every bad value is
 /// reported by its parameter name; unknown parameters are ignored.
@@ -58,6 +58,19 @@ public static class ListQuery
             }
         }
 
+        InterviewOutcome? outcome = null;
+        if (QueryParameters.Single(query, "outcome", errors) is { } outcomeText)
+        {
+            if (InterviewOutcomes.TryParse(outcomeText, out var parsed))
+            {
+                outcome = parsed;
+            }
+            else
+            {
+                errors.Add("outcome", $"Unknown outcome; use one of {InterviewOutcomes.AllowedValues}.");
+            }
+        }
+
         var from = Bound(QueryParameters.Single(query, "dateFrom", errors), "dateFrom", endOfDay: false, errors);
         var to = Bound(QueryParameters.Single(query, "dateTo", errors), "dateTo", endOfDay: true, errors);
         if (from is not null && to is not null && from >= to)
@@ -75,6 +88,7 @@ public static class ListQuery
             Statuses = statuses,
             ApplicationId = applicationId,
             InterviewType = type,
+            Outcome = outcome,
             ScheduledFrom = from,
             ScheduledBefore = to,
         };

@@ -8,12 +8,13 @@ namespace Interviews.Functions.Reminders;
 /// <summary>
 /// The reminder e-mail: the interview's time in its own timezone (and in the user's, when they set a
 /// different one), type, interviewers, location or video link, the preparation checklist, and the
-/// interview as an .ics attachment.
+/// interview as an .ics attachment: an iTIP REQUEST, or the CANCEL that withdraws it once cancelled.
 /// </summary>
 public static class ReminderEmail
 {
-    /// <param name="calendarFile">The interview as an .ics file, attached to the message.</param>
-    public static MimeMessage Compose(Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, string calendarFile)
+    /// <param name="calendarFile">The interview as an iTIP message (its method and the .ics file), attached to the message.</param>
+    public static MimeMessage Compose(
+        Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
     {
         var type = InterviewTypes.Describe(interview.InterviewType);
         var local = interview.Timezone.ToLocal(interview.ScheduledAt);
@@ -23,6 +24,8 @@ public static class ReminderEmail
             ReminderKind.PrepareNudge => $"Prepare for your {type.ToLowerInvariant()} interview on {Format(local)} ({interview.Timezone.Id})",
             ReminderKind.ThankYouNudge => $"Send a thank-you note for your {type.ToLowerInvariant()} interview",
             ReminderKind.FollowUpNudge => $"Time to follow up on your {type.ToLowerInvariant()} interview",
+            ReminderKind.Cancellation => $"Cancelled: {type} interview on {Format(local)} ({interview.Timezone.Id})",
+            ReminderKind.Moved => $"Moved: {type} interview now on {Format(local)} ({interview.Timezone.Id})",
             _ => $"{type} interview",
         };
 
@@ -33,6 +36,8 @@ public static class ReminderEmail
             ReminderKind.PrepareNudge => "Your interview is in two days and nothing is prepared yet.",
             ReminderKind.ThankYouNudge => "It has been a day since your interview and no thank-you note is recorded.",
             ReminderKind.FollowUpNudge => "You planned to follow up on this interview: five business days have passed.",
+            ReminderKind.Cancellation => "This interview was cancelled. The attached calendar update removes it from your calendar.",
+            ReminderKind.Moved => "This interview was moved. The attached calendar update moves it in your calendar.",
             _ => "",
         });
         body.AppendLine();
@@ -52,6 +57,11 @@ public static class ReminderEmail
         if (interview.Location is { } location)
         {
             body.AppendLine(CultureInfo.InvariantCulture, $"Where: {location}");
+        }
+
+        if (ReminderSchedule.CorrectsInvitation(reminder.ReminderKind))
+        {
+            return Message(subject, body, from, to, now, calendarFile);
         }
 
         body.AppendLine();
@@ -74,17 +84,23 @@ public static class ReminderEmail
             }
         }
 
+        return Message(subject, body, from, to, now, calendarFile);
+    }
+
+    private static MimeMessage Message(string subject, StringBuilder body, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
+    {
         var message = new MimeMessage { Subject = subject, Date = now };
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(MailboxAddress.Parse(to));
         var ics = new MimePart("text", "calendar")
         {
-            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(calendarFile))),
+            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(calendarFile.Content))),
             ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
             ContentTransferEncoding = ContentEncoding.Base64,
             FileName = "interview.ics",
         };
-        ics.ContentType.Parameters.Add("method", "PUBLISH");
+        // RFC 6047: the part's method parameter repeats the calendar's METHOD.
+        ics.ContentType.Parameters.Add("method", calendarFile.Method);
         ics.ContentType.Charset = "utf-8";
         message.Body = new Multipart("mixed") { new TextPart("plain") { Text = body.ToString() }, ics };
         return message;

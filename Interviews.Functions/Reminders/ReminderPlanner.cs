@@ -9,6 +9,9 @@ namespace Interviews.Functions.Reminders;
 /// Keeps each interview's reminders in line with its current state: on every event of an interview it
 /// plans again (<see cref="ReminderSchedule"/>), creates what is new, and deletes what is no longer
 /// wanted unless it was already sent. When the user's settings change it re-plans their open interviews.
+/// An interview cancelled or moved after one of its e-mails went out (each carries its invitation) gets
+/// one more that corrects the invitation: the <see cref="ReminderKind.Cancellation"/> that withdraws it,
+/// or the <see cref="ReminderKind.Moved"/> that moves it.
 /// Idempotent: planning twice for the same state changes nothing the second time.
 /// </summary>
 public sealed partial class ReminderPlanner(
@@ -48,6 +51,11 @@ public sealed partial class ReminderPlanner(
         var now = time.GetUtcNow();
         var (plan, planETag) = await reminders.GetPlanAsync(userId, interviewId, cancellationToken);
         var wanted = ReminderSchedule.Plan(interview, settings);
+        if (await CorrectionAsync(interview, plan, wanted, now, cancellationToken) is { } correction)
+        {
+            wanted = [.. wanted, correction];
+        }
+
         var planned = plan.Entries.ToDictionary(e => e.Id, StringComparer.Ordinal);
         var entries = new List<ReminderPlanEntry>();
 
@@ -77,7 +85,7 @@ public sealed partial class ReminderPlanner(
             }
 
             var passed = reminder.DueAt <= now;
-            if (passed && (reminder != latestPassed || !ReminderSchedule.StillRelevant(reminder.Kind, interview, now)))
+            if (passed && !ReminderSchedule.CorrectsInvitation(reminder.Kind) && (reminder != latestPassed || !ReminderSchedule.StillRelevant(reminder.Kind, interview, now)))
             {
                 continue;
             }
@@ -102,6 +110,47 @@ public sealed partial class ReminderPlanner(
 
             LogPlanned(logger, interviewId, entries.Count);
         }
+    }
+
+    /// <summary>
+    /// The e-mail an invitation already e-mailed needs, if any: the CANCEL of a cancelled interview, or
+    /// the REQUEST of one moved since the last invitation went out — unless a reminder goes at once
+    /// anyway, which carries the same REQUEST.
+    /// </summary>
+    private async Task<PlannedReminder?> CorrectionAsync(
+        Interview? interview, ReminderPlan plan, IReadOnlyList<PlannedReminder> wanted, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var cancelled = interview is { Status: InterviewStatus.Cancelled };
+        var moved = interview is { RescheduleHistory.Count: > 0 } && ReminderSchedule.StillRelevant(ReminderKind.Moved, interview, now)
+            && !wanted.Any(w => w.Kind == ReminderKind.Before && w.DueAt <= now);
+        if (!(cancelled || moved) || await LastInvitationSentAsync(plan, cancellationToken) is not { } lastSent)
+        {
+            return null;
+        }
+
+        if (cancelled)
+        {
+            return ReminderSchedule.CancellationOf(interview!);
+        }
+
+        // At the same instant the e-mail may have been written from the state before the move: send the update.
+        return lastSent <= interview!.RescheduleHistory[^1].RescheduledAt ? ReminderSchedule.MoveOf(interview) : null;
+    }
+
+    /// <summary>When the interview's last e-mail went out (each carries its invitation), a cancellation aside; null when none did.</summary>
+    private async Task<DateTimeOffset?> LastInvitationSentAsync(ReminderPlan plan, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? last = null;
+        foreach (var entry in plan.Entries)
+        {
+            if (await reminders.GetAsync(entry.Hour, entry.Id, cancellationToken) is
+                { Reminder: { Status: ReminderStatus.Sent, ReminderKind: not ReminderKind.Cancellation, SentAt: { } sentAt } } && (last is null || sentAt > last))
+            {
+                last = sentAt;
+            }
+        }
+
+        return last;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interview {InterviewId} has {Count} reminders planned")]

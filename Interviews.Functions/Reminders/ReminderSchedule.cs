@@ -12,6 +12,16 @@ public enum ReminderKind
     ThankYouNudge,
     /// <summary>5 business days after completion, when follow-up is required.</summary>
     FollowUpNudge,
+    /// <summary>
+    /// At once when an interview is cancelled after an e-mail had carried its invitation (.ics): withdraws
+    /// that invitation (METHOD:CANCEL), or the event would stay in the candidate's calendar with its alarms.
+    /// </summary>
+    Cancellation,
+    /// <summary>
+    /// At once when an interview is moved after an e-mail had carried its invitation: the REQUEST at the
+    /// new time, or the calendar would keep the old slot until the next reminder.
+    /// </summary>
+    Moved,
 }
 
 /// <summary>A reminder an interview should have: its stable id, kind and due time.</summary>
@@ -72,8 +82,19 @@ public static class ReminderSchedule
         ReminderKind.PrepareNudge => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now && !IsPrepared(interview),
         ReminderKind.ThankYouNudge => interview.Status == InterviewStatus.Completed && !interview.ThankYouNoteSent,
         ReminderKind.FollowUpNudge => interview.Status == InterviewStatus.Completed && interview.FollowUpRequired,
+        ReminderKind.Cancellation => interview.Status == InterviewStatus.Cancelled,
+        ReminderKind.Moved => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now,
         _ => false,
     };
+
+    /// <summary>The e-mails that correct an invitation already e-mailed (its CANCEL, or its REQUEST at a new time): sent at once, whatever the settings say now.</summary>
+    public static bool CorrectsInvitation(ReminderKind kind) => kind is ReminderKind.Cancellation or ReminderKind.Moved;
+
+    /// <summary>The e-mail that withdraws a cancelled interview's invitation, due when it was cancelled (<see cref="ReminderKind.Cancellation"/>).</summary>
+    public static PlannedReminder CancellationOf(Interview interview) => Reminder(interview, ReminderKind.Cancellation, null, interview.UpdatedAt);
+
+    /// <summary>The e-mail that moves an invitation to the interview's new time, due when it was last moved (<see cref="ReminderKind.Moved"/>).</summary>
+    public static PlannedReminder MoveOf(Interview interview) => Reminder(interview, ReminderKind.Moved, null, interview.RescheduleHistory[^1].RescheduledAt);
 
     /// <summary>Anything prepared counts: notes or any checklist item.</summary>
     public static bool IsPrepared(Interview interview) =>

@@ -94,10 +94,13 @@ public sealed partial class ReminderSender(
         var interview = await interviews.FindAsync(reminder.UserId, reminder.InterviewId, cancellationToken);
         var (settings, _) = await settingsStore.GetAsync(reminder.UserId, cancellationToken);
         var address = settings.EffectiveEmail;
-        var nudgeOff = reminder.ReminderKind != ReminderKind.Before && !settings.NudgesEnabled;
-        if (!settings.RemindersEnabled || nudgeOff || address is null || !ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now))
+        // A cancellation or a move corrects an invitation this service already e-mailed: it goes even when
+        // reminders or nudges were turned off since, or the calendar would keep the wrong event.
+        var correction = ReminderSchedule.CorrectsInvitation(reminder.ReminderKind);
+        var nudgeOff = reminder.ReminderKind != ReminderKind.Before && !correction && !settings.NudgesEnabled;
+        if ((!settings.RemindersEnabled && !correction) || nudgeOff || address is null || !ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now))
         {
-            var reason = !settings.RemindersEnabled ? "reminders off" : nudgeOff ? "nudges off" : address is null ? "no e-mail address" : "no longer relevant";
+            var reason = !settings.RemindersEnabled && !correction ? "reminders off" : nudgeOff ? "nudges off" : address is null ? "no e-mail address" : "no longer relevant";
             await reminders.ReplaceAsync(hour, id, claimed with { Status = ReminderStatus.Dropped, LastError = reason }, claimETag, cancellationToken);
             LogDropped(logger, reminder.InterviewId, reminder.ReminderKind, reason);
             return ReminderStatus.Dropped;
@@ -105,7 +108,9 @@ public sealed partial class ReminderSender(
 
         try
         {
-            await email.SendAsync(ReminderEmail.Compose(reminder, interview!, settings, emailSettings.From!, address, now, calendarFiles.ForInterview(interview!, now)), cancellationToken);
+            // The organizer is the sender's bare address ("Interviews <reminders@…>" is not a calendar address).
+            var invitation = calendarFiles.ForInterview(interview!, now, MimeKit.MailboxAddress.Parse(emailSettings.From!).Address, address);
+            await email.SendAsync(ReminderEmail.Compose(reminder, interview!, settings, emailSettings.From!, address, now, invitation), cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

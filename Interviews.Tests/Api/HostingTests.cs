@@ -30,7 +30,7 @@ public sealed class HostingTests
         var listed = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         var declared = Functions.GetExportedTypes().SelectMany(t => t.GetMethods()).Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToList();
         Assert.Equal(declared, listed);
-        Assert.Equal(29, HttpFunctions().Count());
+        Assert.Equal(30, HttpFunctions().Count());
     }
 
     [Fact]
@@ -65,6 +65,7 @@ public sealed class HostingTests
                 "POST /api/interviews/{id}/thank-you",
                 "PUT /api/interviews/{id}",
                 "PUT /api/interviews/{id}/complete",
+                "PUT /api/interviews/{id}/outcome",
                 "PUT /api/interviews/{id}/prepare",
                 "PUT /api/interviews/{id}/reschedule",
                 "PUT /api/me/notification-settings",

@@ -238,6 +238,24 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(anonymous, HttpMethod.Post, $"/api/interviews/{idC}/thank-you", HttpStatusCode.Unauthorized, thanks);
         await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{idA}", HttpStatusCode.OK);
 
+        // Outcomes: only once completed (A), replaced by a later one, with an Idempotency-Key; the list filters by them.
+        var noDecision = new JsonObject { ["outcome"] = "NoDecision", ["notes"] = "Waiting for the panel" };
+        var offer = new JsonObject { ["outcome"] = "Offer", ["decidedAt"] = Instant(factory.Clock.GetUtcNow().AddMinutes(-5)) };
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idB}/outcome", HttpStatusCode.Conflict, noDecision);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.BadRequest, new JsonObject { ["outcome"] = "Hired", ["decidedAt"] = "2020-01-01T00:00:00Z" });
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.OK, noDecision);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.OK, offer, idempotencyKey: "outcome-offer-1");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.OK, offer, idempotencyKey: "outcome-offer-1");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.UnprocessableEntity, noDecision, idempotencyKey: "outcome-offer-1");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.PreconditionFailed, offer, ifMatch: stale);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}/outcome", HttpStatusCode.NotFound, offer);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.UnsupportedMediaType, offer.ToJsonString(), contentType: "text/plain");
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.RequestEntityTooLarge, $$"""{"notes": "{{tooLarge}}"}""");
+        await checks.ExpectAsync(anonymous, HttpMethod.Put, $"/api/interviews/{idA}/outcome", HttpStatusCode.Unauthorized, offer);
+        var offers = await (await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews?outcome=Offer", HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal([idA], offers["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        await checks.ExpectAsync(alice, HttpMethod.Get, "/api/interviews?outcome=Hired", HttpStatusCode.BadRequest);
+
         // Cancel.
         await checks.ExpectAsync(alice, HttpMethod.Delete, $"/api/interviews/{idB}", HttpStatusCode.PreconditionFailed, ifMatch: stale);
         await checks.ExpectAsync(alice, HttpMethod.Delete, $"/api/interviews/{idB}", HttpStatusCode.NoContent);

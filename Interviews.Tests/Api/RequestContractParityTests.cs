@@ -25,6 +25,7 @@ public sealed class RequestContractParityTests
         ["status"] = text => InterviewStatuses.TryParse(text, out _),
         ["initiatedBy"] = text => EnumNames.TryParse<RescheduleInitiator>(text, out _),
         ["method"] = text => EnumNames.TryParse<ThankYouMethod>(text, out _),
+        ["outcome"] = text => InterviewOutcomes.TryParse(text, out _),
         ["provider"] = CalendarProviders.IsKnown,
     };
 
@@ -64,7 +65,7 @@ public sealed class RequestContractParityTests
             Assert.Equal(maxItems, (int)type.GetGenericArguments()[1].GetProperty(nameof(IItemLimit.Max))!.GetValue(null)!);
         }
 
-        Assert.Equal(5, arrays);
+        Assert.Equal(6, arrays);
     }
 
     [Fact]

@@ -70,6 +70,7 @@ public sealed class StoreUnavailableTests
             var commands = new InterviewCommands(
                 store,
                 new ConflictFinder(store, new InterviewFeatureSettings()),
+                new DebriefQuestions(store),
                 new FakeTimeProvider(InterviewBuilder.ScheduledOn.AddHours(1)),
                 NullLogger<InterviewCommands>.Instance);
 

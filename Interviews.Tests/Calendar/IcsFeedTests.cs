@@ -43,6 +43,11 @@ public sealed class IcsFeedTests
 
         var (id, _, _) = await alice.ScheduleAsync(factory);
         var created = await ParseAsync(anonymous, path);
+        Assert.Equal("PUBLISH", created["method"]!.GetValue<string>());
+        // How often to fetch it again, in RFC 7986's property and in Outlook's: the same hour.
+        Assert.Equal("duration", created["refreshInterval"]!["type"]!.GetValue<string>());
+        Assert.Equal("PT1H", created["refreshInterval"]!["value"]!.GetValue<string>());
+        Assert.Equal("PT1H", created["publishedTtl"]!.GetValue<string>());
         var first = Assert.Single(created["events"]!.AsArray())!;
         Assert.Equal($"{id}@interviews", first["uid"]!.GetValue<string>());
         Assert.Equal("CONFIRMED", first["status"]!.GetValue<string>());

@@ -70,17 +70,17 @@ public sealed class InterviewTransitionsTests
     [Fact]
     public void The_transition_table_is_the_agreed_one()
     {
-        //                                              Prepare Complete Reschedule ThankYou Update Cancel
+        //                                              Prepare Complete Reschedule ThankYou Update Cancel Outcome
         var expected = new Dictionary<InterviewStatus, Transition[]>
         {
-            [Scheduled] = [A, A, A, F, A, A],
-            [Prepared] = [A, A, A, F, A, A],
-            [Completed] = [F, F, F, A, F, F],
-            [Rescheduled] = [A, A, A, F, A, A],
-            [Cancelled] = [F, F, F, F, F, D],
+            [Scheduled] = [A, A, A, F, A, A, F],
+            [Prepared] = [A, A, A, F, A, A, F],
+            [Completed] = [F, F, F, A, F, F, A],
+            [Rescheduled] = [A, A, A, F, A, A, F],
+            [Cancelled] = [F, F, F, F, F, D, F],
         };
         Assert.Equal(
-            [Prepare, Complete, Reschedule, RecordThankYouNote, UpdateDetails, Cancel],
+            [Prepare, Complete, Reschedule, RecordThankYouNote, UpdateDetails, Cancel, RecordOutcome],
             Enum.GetValues<InterviewCommand>());
         Assert.Equal(expected.Keys.Order(), Enum.GetValues<InterviewStatus>().Order());
 
@@ -107,6 +107,7 @@ public sealed class InterviewTransitionsTests
         RecordThankYouNote => interview.RecordThankYouNote(["jane.smith@techcorp.com"], ThankYouMethod.Email, "Thanked them", null, now),
         UpdateDetails => interview.UpdateDetails(DomainAssert.Succeeded(new InterviewBuilder().Lasting(90).Details()), now),
         Cancel => interview.Cancel(now),
+        RecordOutcome => interview.RecordOutcome(InterviewOutcome.Advanced, null, "Second round on Friday", now),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command this test does not know how to run."),
     };
 
@@ -118,6 +119,7 @@ public sealed class InterviewTransitionsTests
         RecordThankYouNote => typeof(ThankYouNoteSent),
         UpdateDetails => typeof(InterviewDetailsUpdated),
         Cancel => typeof(InterviewCancelled),
+        RecordOutcome => typeof(InterviewOutcomeRecorded),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command this test does not know."),
     };
 
@@ -126,7 +128,7 @@ public sealed class InterviewTransitionsTests
         Prepare => Prepared,
         Complete => Completed,
         Reschedule => Rescheduled,
-        RecordThankYouNote or UpdateDetails => from,
+        RecordThankYouNote or UpdateDetails or RecordOutcome => from,
         Cancel => Cancelled,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command this test does not know."),
     };
@@ -140,6 +142,7 @@ public sealed class InterviewTransitionsTests
         RecordThankYouNote => "interview-not-completed",
         UpdateDetails => "update-not-allowed",
         Cancel => "cancel-not-allowed",
+        RecordOutcome => "interview-not-completed",
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "A command this test does not know."),
     };
 

@@ -10,7 +10,7 @@ namespace Interviews.Tests.Domain;
 public sealed class SnapshotTests
 {
     /// <summary>Derived or transient: not state the store saves.</summary>
-    private static readonly string[] NotSaved = [nameof(Interview.PendingEvents), nameof(Interview.EarliestScheduledAt)];
+    private static readonly string[] NotSaved = [nameof(Interview.PendingEvents), nameof(Interview.EarliestScheduledAt), nameof(Interview.HeldAt)];
 
     [Fact]
     public void A_restored_interview_has_the_same_snapshot()
@@ -136,9 +136,10 @@ public sealed class SnapshotTests
         DomainAssert.Succeeded(interview.Reschedule(original.AddDays(1), "Conflict", RescheduleInitiator.Candidate, now.AddMinutes(1)));
         DomainAssert.Succeeded(interview.Reschedule(original.AddDays(2), "Interviewer ill", RescheduleInitiator.Company, now.AddMinutes(2)));
         var then = interview.ScheduledAt.AddHours(2);
-        DomainAssert.Succeeded(interview.Complete(interview.ScheduledAt.AddHours(1), 80, 5, "Whiteboard exercise", "Offer call", true, then));
+        DomainAssert.Succeeded(interview.Complete(interview.ScheduledAt.AddHours(1), 80, 5, "Whiteboard exercise", "Offer call", true, then, ["Design a rate limiter"]));
         DomainAssert.Succeeded(interview.RecordThankYouNote(
             ["ada@example.com", "alan@example.com"], ThankYouMethod.LinkedIn, "Short and warm", then.AddMinutes(-10), then.AddMinutes(5)));
+        DomainAssert.Succeeded(interview.RecordOutcome(InterviewOutcome.Offer, then.AddMinutes(20), "Offer by phone", then.AddMinutes(30)));
         return interview;
     }
 

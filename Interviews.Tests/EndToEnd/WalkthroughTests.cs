@@ -8,7 +8,7 @@ namespace Interviews.Tests.EndToEnd;
 public abstract class WalkthroughTests(ApiHost host)
 {
     [Fact]
-    public async Task The_README_walk_through_schedules_prepares_completes_records_the_thank_you_and_lists()
+    public async Task The_README_walk_through_schedules_prepares_completes_records_the_thank_you_and_the_outcome_and_lists()
     {
         host.Require();
         using var client = host.ClientFor(TestUser.New());
@@ -36,11 +36,17 @@ public abstract class WalkthroughTests(ApiHost host)
         Assert.Equal(HttpStatusCode.OK, thanked.StatusCode);
         Assert.True((await thanked.JsonAsync())["thankYouNoteSent"]!.GetValue<bool>());
 
-        var list = await client.GetPathAsync("/api/interviews?status=Completed");
+        var decided = await client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/outcome",
+            new { outcome = "Advanced", notes = "Onsite round next week" });
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Equal("Advanced", (await decided.JsonAsync())["outcome"]!.GetValue<string>());
+
+        var list = await client.GetPathAsync("/api/interviews?status=Completed&outcome=Advanced");
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         var item = Assert.Single((await list.JsonAsync())["items"]!.AsArray());
         Assert.Equal(id, item!["id"]!.GetValue<string>());
         Assert.Equal(4, item["performanceRating"]!.GetValue<int>());
+        Assert.Equal("Advanced", item["outcome"]!.GetValue<string>());
 
         // Bad input is a problem+json 400 that names every bad field, and changes nothing.
         var bad = await client.SendJsonAsync(HttpMethod.Post, "/api/interviews", new { interviewType = "Coffee", duration = 600, timezone = "Mars/Base" });

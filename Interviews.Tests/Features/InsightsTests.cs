@@ -153,6 +153,107 @@ public sealed class InsightsTests(LocalHostFactory factory) : IClassFixture<Loca
         Assert.Null(Number(empty["thankYou"]!["medianHoursEstimate"]));
     }
 
+    [Fact]
+    public async Task Calibration_gives_the_hand_computed_advance_rates_and_median_days_to_decision()
+    {
+        using var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var month = MonthStart(2);
+        var at = (int day) => month.AddDays(day - 1).AddHours(10);
+        //          #  type          rating  all 3 prepared  outcome (days after the interview)
+        var rounds = new (string Type, int? Rating, bool Prepared, string? Outcome, int Days)[]
+        {
+            /* 1 */ ("Video", 5, true, "Offer", 2),
+            /* 2 */ ("Video", 4, true, "Advanced", 3),
+            /* 3 */ ("Video", 4, false, "Rejected", 7),
+            /* 4 */ ("Technical", 4, true, "Advanced", 1),
+            /* 5 */ ("Technical", 2, false, "Rejected", 10),
+            /* 6 */ ("Technical", 3, false, "Rejected", 4),     // NoDecision first, then Rejected: only the last counts
+            /* 7 */ ("Video", 4, false, "Advanced", 5),
+            /* 8 */ ("Video", 4, false, "Rejected", 6),
+            /* 9 */ ("Video", 1, false, "Withdrawn", 1),        // the candidate's decision: left out of rates
+            /* 10 */ ("Technical", 4, true, "NoDecision", 2),   // no decision: left out
+            /* 11 */ ("Video", null, false, null, 0),           // nothing recorded: left out
+        };
+        var ids = new List<string>();
+        for (var i = 0; i < rounds.Length; i++)
+        {
+            var id = await ScheduleAsync(client, at(i + 1), rounds[i].Type);
+            ids.Add(id);
+            // "Not all three" is a partial checklist, not an empty one.
+            await OkAsync(client, HttpMethod.Put, $"/api/interviews/{id}/prepare", new JsonObject
+            {
+                ["researchCompleted"] = true, ["questionsPrepped"] = rounds[i].Prepared, ["materialsGathered"] = rounds[i].Prepared,
+            });
+        }
+
+        await factory.RunTimerAsync("EventPump");
+        factory.Clock.SetUtcNow(at(25));
+        for (var i = 0; i < rounds.Length; i++)
+        {
+            var (_, rating, _, outcome, days) = rounds[i];
+            var held = at(i + 1);
+            await OkAsync(client, HttpMethod.Put, $"/api/interviews/{ids[i]}/complete", new JsonObject { ["completedAt"] = Instant(held.AddHours(1)), ["performanceRating"] = rating });
+            if (i == 5)
+            {
+                await OkAsync(client, HttpMethod.Put, $"/api/interviews/{ids[i]}/outcome", new JsonObject { ["outcome"] = "NoDecision", ["decidedAt"] = Instant(held.AddDays(1)) });
+            }
+
+            if (outcome is not null)
+            {
+                // Three hours past the whole days, which do not count.
+                await OkAsync(client, HttpMethod.Put, $"/api/interviews/{ids[i]}/outcome", new JsonObject { ["outcome"] = outcome, ["decidedAt"] = Instant(held.AddDays(days).AddHours(3)) });
+            }
+        }
+
+        var calibration = (await InsightsAsync(client, $"?dateFrom={Month(month)}&dateTo={Month(month)}"))["calibration"]!;
+        Assert.Equal(5, Count(calibration["minimumDecided"]));
+        // Recorded: Advanced #2 #4 #7, Rejected #3 #5 #6 #8, Offer #1, Withdrawn #9, NoDecision #10.
+        Assert.Equal([3L, 4, 1, 1, 1], new[] { "Advanced", "Rejected", "Offer", "Withdrawn", "NoDecision" }.Select(o => Count(calibration["outcomes"]![o])));
+        // Decided: #1–#8 = 8; advanced (Advanced or Offer): #1 #2 #4 #7 = 4; 4 / 8 = 0.5.
+        AssertRate(calibration["overall"]!, 8, 4, 0.5);
+        // Self-rating 4: #2 #3 #4 #7 #8 = 5 decided, #2 #4 #7 advanced: 3 / 5 = 0.6.
+        AssertRate(calibration["bySelfRating"]!["4"]!, 5, 3, 0.6);
+        // Rating 5: #1 alone; 3: #6; 2: #5; 1: only #9, withdrawn, so none.
+        AssertInsufficient(calibration["bySelfRating"]!["5"]!, 1);
+        AssertInsufficient(calibration["bySelfRating"]!["3"]!, 1);
+        AssertInsufficient(calibration["bySelfRating"]!["2"]!, 1);
+        AssertInsufficient(calibration["bySelfRating"]!["1"]!, 0);
+        // Video: #1 #2 #3 #7 #8 = 5 decided, #1 #2 #7 advanced: 3 / 5 = 0.6. Technical: #4 #5 #6 = 3.
+        AssertRate(calibration["byType"]!["Video"]!, 5, 3, 0.6);
+        AssertInsufficient(calibration["byType"]!["Technical"]!, 3);
+        AssertInsufficient(calibration["byType"]!["Panel"]!, 0);
+        // All three items: #1 #2 #4 = 3. Not all: #3 #5 #6 #7 #8 = 5, #7 advanced: 1 / 5 = 0.2.
+        AssertInsufficient(calibration["byPreparation"]!["allChecklistItems"]!, 3);
+        AssertRate(calibration["byPreparation"]!["notAllChecklistItems"]!, 5, 1, 0.2);
+        // Whole days of #1–#8: 2, 3, 7, 1, 10, 4, 5, 6 → sorted 1 2 3 4 | 5 6 7 10: median (4 + 5) / 2 = 4.5.
+        var decisionTime = calibration["daysToDecision"]!;
+        Assert.Equal(8, Count(decisionTime["decided"]));
+        Assert.Equal(4.5, Number(decisionTime["medianDays"]));
+        Assert.False(decisionTime["insufficientData"]!.GetValue<bool>());
+
+        // An outcome can change: #3 Rejected → Offer makes Video 4 of 5 (0.8) and overall 5 of 8 (0.625).
+        await OkAsync(client, HttpMethod.Put, $"/api/interviews/{ids[2]}/outcome", new JsonObject { ["outcome"] = "Offer" });
+        calibration = (await InsightsAsync(client, $"?dateFrom={Month(month)}&dateTo={Month(month)}"))["calibration"]!;
+        AssertRate(calibration["byType"]!["Video"]!, 5, 4, 0.8);
+        AssertRate(calibration["overall"]!, 8, 5, 0.625);
+    }
+
+    private static void AssertRate(JsonNode rate, long decided, long advanced, double value)
+    {
+        Assert.Equal(decided, Count(rate["decided"]));
+        Assert.Equal(advanced, Count(rate["advanced"]));
+        Assert.Equal(value, Number(rate["rate"]));
+        Assert.False(rate["insufficientData"]!.GetValue<bool>());
+    }
+
+    private static void AssertInsufficient(JsonNode rate, long decided)
+    {
+        Assert.Equal(decided, Count(rate["decided"]));
+        Assert.Null(rate["advanced"]);
+        Assert.Null(rate["rate"]);
+        Assert.True(rate["insufficientData"]!.GetValue<bool>());
+    }
+
     private static void AssertItem(JsonNode item, long with, double share, double? averageWith, long ratedWith, double? averageWithout, long ratedWithout)
     {
         Assert.Equal(with, Count(item["completedWithItem"]));
@@ -273,7 +374,7 @@ public sealed class InsightsTests(LocalHostFactory factory) : IClassFixture<Loca
         Assert.Equal(10, Count(insights["byStatus"]!["Scheduled"]));
     }
 
-    /// <summary>Measured, not asserted: 10,000 interviews of one user over 24 months, 100 requests of the default range.</summary>
+    /// <summary>Measured, not asserted: 10,000 interviews of one user over 24 months (half of them completed with an outcome), 100 requests of the default range.</summary>
     [Fact]
     public async Task Insights_latency_with_10000_interviews_is_measured()
     {
@@ -292,6 +393,15 @@ public sealed class InsightsTests(LocalHostFactory factory) : IClassFixture<Loca
             var details = InterviewDetails.Create(
                 new Guid(i % 500, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), Enum.GetName((InterviewType)(i % 6)), 30 + (i % 8 * 15), null, null, "UTC").Value;
             var interview = Interview.Schedule(Guid.NewGuid(), user, details, now.AddHours(1 + (i * 365 * 24 / 10_000.0)), now).Value;
+            if (i % 2 == 0)
+            {
+                // Half of them completed with a rating and an outcome decided 0–29 days later: every
+                // calibration counter is in the buckets, as in a long-used account.
+                var held = interview.ScheduledAt;
+                Assert.True(interview.Complete(held.AddHours(1), null, (i % 5) + 1, null, null, false, held.AddHours(1)).IsSuccess);
+                Assert.True(interview.RecordOutcome((InterviewOutcome)(i % 5), held.AddDays(i % 30), null, held.AddDays(i % 30)).IsSuccess);
+            }
+
             var contribution = InsightsContribution.Of(interview);
             Assert.True((await store.CreateAsync(interview, Token)).Saved);
             var sums = sumsByMonth.TryGetValue(contribution.Month, out var found) ? found : sumsByMonth[contribution.Month] = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ using Interviews.Domain;
 namespace Interviews.Tests.Hardening;
 
 /// <summary>
-/// Random sequences of commands (prepare, complete, reschedule, thank-you, update, cancel and clock
+/// Random sequences of commands (prepare, complete, reschedule, thank-you, update, cancel, outcome and clock
 /// advances, with values inside and outside every bound) run against the aggregate and against a
 /// small model of the status machine written here from the rules of docs/rules.md. After every step the
 /// aggregate must agree with the model (accepted or refused, and why) and the invariants must hold.
@@ -68,6 +68,8 @@ public sealed class AggregatePropertyTests
 
     public sealed record Cancel : Step;
 
+    public sealed record Decide(InterviewOutcome Outcome, int? DecidedAtMinutes, TextOf Notes) : Step;
+
     /// <summary>Text described by its length and padding, so that generation stays cheap: null, blank, or <c>Length</c> letters with spaces around.</summary>
     public sealed record TextOf(int Length, bool Blank, bool Padded)
     {
@@ -77,6 +79,8 @@ public sealed class AggregatePropertyTests
 
         /// <summary>What the aggregate keeps: trimmed, and null when blank.</summary>
         public int? KeptLength => Length < 0 || Blank || Length == 0 ? null : Length;
+
+        public string? Kept => KeptLength is { } n ? new string('n', n) : null;
     }
 
     private static Gen<TextOf> TextUpTo(int max) => Gen.Frequency(
@@ -123,7 +127,13 @@ public sealed class AggregatePropertyTests
             Gen.Frequency((8, TextUpTo(InterviewLimits.MaxInterviewerName).Array[0, 3]), (1, TextUpTo(5).Array[19, 21])).Null(0.2),
             Gen.Int[0, Zones.Length - 1],
             (same, empty, type, duration, location, people, zone) => (Step)new Update(same, empty, type, duration, location, people, zone))),
-        (1, Gen.Const<Step>(new Cancel())));
+        (1, Gen.Const<Step>(new Cancel())),
+        (8, Gen.Select(
+            Gen.Enum<InterviewOutcome>(),
+            // Around the interview, around now and the clock skew's bound (5 minutes ahead).
+            Gen.Frequency((3, Minutes), (1, Gen.Int[4, 6])).Nullable(0.4),
+            TextUpTo(InterviewLimits.MaxOutcomeNotes),
+            (o, at, n) => (Step)new Decide(o, at, n))));
 
     /// <summary>Where the first schedule lands (minutes ahead, including the past and beyond five years) and what follows.</summary>
     private static readonly Gen<(long FirstAt, Step[] Steps)> CommandSequence = Gen.Select(
@@ -157,6 +167,8 @@ public sealed class AggregatePropertyTests
 
         public bool ThankYouRecorded { get; private set; }
 
+        public (InterviewOutcome Outcome, DateTimeOffset DecidedAt, string? Notes)? Decision { get; private set; }
+
         /// <summary>Whether the interview is still linked to the application it was scheduled for.</summary>
         public bool OriginalApplication { get; private set; } = true;
 
@@ -174,6 +186,7 @@ public sealed class AggregatePropertyTests
             Update u when Open => ExpectUpdate(u),
             Cancel when Open => Outcome.Changed,
             Cancel when Status == InterviewStatus.Cancelled => Outcome.NoOp,
+            Decide d when Status == InterviewStatus.Completed => ExpectDecide(d, now),
             _ => Outcome.InvalidState,
         };
 
@@ -204,7 +217,26 @@ public sealed class AggregatePropertyTests
                 case Cancel:
                     Status = InterviewStatus.Cancelled;
                     break;
+                case Decide d:
+                    Decision = (d.Outcome, DecidedAt(d, now), d.Notes.Kept);
+                    break;
             }
+        }
+
+        /// <summary>When the interview took place: its time, or its completion when that came first.</summary>
+        public DateTimeOffset? HeldAt => CompletedAt is { } c ? (c < ScheduledAt ? c : ScheduledAt) : null;
+
+        private static DateTimeOffset DecidedAt(Decide d, DateTimeOffset now) => d.DecidedAtMinutes is { } m ? now.AddMinutes(m) : now;
+
+        private Outcome ExpectDecide(Decide d, DateTimeOffset now)
+        {
+            var at = DecidedAt(d, now);
+            if (at > now + Interview.DecisionClockSkew || at < HeldAt || d.Notes.KeptLength > InterviewLimits.MaxOutcomeNotes)
+            {
+                return Outcome.Invalid;
+            }
+
+            return Decision == (d.Outcome, at, d.Notes.Kept) ? Outcome.NoOp : Outcome.Changed;
         }
 
         private Outcome ExpectComplete(Complete c, DateTimeOffset now)
@@ -345,6 +377,7 @@ public sealed class AggregatePropertyTests
         ThankYou t => interview.RecordThankYouNote(t.Recipients?.Select(r => r.Value).ToList(), t.Method, t.Notes.Value, t.SentAtMinutes is { } m ? now.AddMinutes(m) : null, now),
         Update u => UpdateDetails(interview, u, now),
         Cancel => interview.Cancel(now),
+        Decide d => interview.RecordOutcome(d.Outcome, d.DecidedAtMinutes is { } m ? now.AddMinutes(m) : null, d.Notes.Value, now),
         _ => throw new ArgumentOutOfRangeException(nameof(step)),
     };
 
@@ -370,6 +403,7 @@ public sealed class AggregatePropertyTests
         ThankYou => typeof(ThankYouNoteSent),
         Update => typeof(InterviewDetailsUpdated),
         Cancel => typeof(InterviewCancelled),
+        Decide => typeof(InterviewOutcomeRecorded),
         _ => throw new ArgumentOutOfRangeException(nameof(step)),
     };
 
@@ -414,6 +448,8 @@ public sealed class AggregatePropertyTests
         Assert.True(i.PendingEvents.OfType<InterviewCompleted>().Count() <= 1);
         Assert.True(i.PendingEvents.OfType<InterviewCancelled>().Count() <= 1);
         Assert.Equal(model.Details, (i.InterviewType, i.Duration, i.Location, string.Join('|', i.Interviewers), i.Timezone.Id));
+        Assert.Equal(model.Decision, i.Outcome is { } outcome ? (outcome, i.DecidedAt!.Value, i.OutcomeNotes) : null);
+        Assert.True(i.Outcome is null || (i.Status == InterviewStatus.Completed && i.DecidedAt >= i.HeldAt), "An outcome without a completed interview, or decided before it.");
     }
 
     private static string Show(Error? error) =>

@@ -72,7 +72,7 @@ public sealed class ReminderEmailTests : ReminderScenario
     }
 
     [Fact]
-    public async Task Rescheduling_replans_and_cancelling_removes()
+    public async Task Rescheduling_replans_and_cancelling_removes_the_reminders_and_withdraws_the_invitation()
     {
         var id = await ScheduleAsync("2026-03-10T14:00:00", "Europe/Berlin");
         await PumpAndSendAsync();
@@ -90,9 +90,12 @@ public sealed class ReminderEmailTests : ReminderScenario
 
         Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJsonAsync(HttpMethod.Delete, $"/api/interviews/{id}", null)).StatusCode);
         await PumpAndSendAsync();
+        // The e-mailed invitation is withdrawn at once (InvitationEmailTests checks its iTIP); the 1-hour reminder never goes.
+        Assert.Equal(2, Smtp.Messages.Count);
+        Assert.StartsWith("Cancelled: Technical interview on Thursday 12 March 2026, 10:00", Smtp.Messages[1].Subject, StringComparison.Ordinal);
         MoveTo(new DateTimeOffset(2026, 3, 12, 8, 30, 0, TimeSpan.Zero));
         await PumpAndSendAsync();
-        Assert.Single(Smtp.Messages);
+        Assert.Equal(2, Smtp.Messages.Count);
     }
 
     [Fact]

@@ -36,6 +36,9 @@ function reschedule(r: Schemas["RescheduleEntry"]): void {
 const interviewType = (v: "PhoneScreen" | "Video" | "InPerson" | "Technical" | "Panel" | "Final") => v;
 const status = (v: "Scheduled" | "Prepared" | "Completed" | "Rescheduled" | "Cancelled") => v;
 const videoProvider = (v: "zoom" | "teams" | "googleMeet" | "webex" | null) => v;
+type OutcomeName = "Advanced" | "Rejected" | "Offer" | "Withdrawn" | "NoDecision";
+const outcome = (v: OutcomeName) => v;
+const maybeOutcome = (v: OutcomeName | null) => v;
 
 export function readInterview(i: Schemas["Interview"]): void {
   everyProperty(i, {
@@ -50,6 +53,7 @@ export function readInterview(i: Schemas["Interview"]): void {
       interviewId: text, scheduledAt: instant, duration: count, endsAt: instant, overlapMinutes: count, gapMinutes: count,
     })),
     invitation: (v) => v && everyProperty(v, { uid: text, sequence: count }),
+    questionsAsked: texts, outcome: maybeOutcome, decidedAt: maybeInstant, outcomeNotes: maybeText, suggestedQuestions: texts,
   });
 }
 
@@ -60,7 +64,7 @@ export function readPage(page: Schemas["InterviewPage"]): void {
       id: text, applicationId: text, interviewType, status, scheduledAt: instant, scheduledAtLocal: text, duration: count,
       location: maybeText, interviewers: texts, timezone: text, researchCompleted: flag, questionsPrepped: flag,
       materialsGathered: flag, completedAt: maybeInstant, performanceRating: maybeCount, followUpRequired: flag,
-      thankYouNoteSent: flag, rescheduleCount: count, updatedAt: instant, videoProvider,
+      thankYouNoteSent: flag, rescheduleCount: count, updatedAt: instant, videoProvider, outcome: maybeOutcome, decidedAt: maybeInstant,
     })),
   });
 }
@@ -104,7 +108,8 @@ function storedEvent(e: Schemas["StoredEvent"]): void {
     case "InterviewCompleted":
       return everyProperty(e, { ...envelope, type: text, data: (d) => everyProperty(d, {
         ...ids, completedAt: instant, actualDuration: maybeCount, performanceRating: maybeCount, interviewNotes: text,
-        nextSteps: maybeText, followUpRequired: flag, recordedAt: instant }) });
+        nextSteps: maybeText, followUpRequired: flag, recordedAt: instant,
+        questionsAsked: (v: string[] | null | undefined) => v }) });
     case "InterviewRescheduled":
       return everyProperty(e, { ...envelope, type: text, data: (d) => everyProperty(d, {
         ...ids, previousDateTime: instant, newDateTime: instant, rescheduledAt: instant, reason: maybeText,
@@ -119,6 +124,9 @@ function storedEvent(e: Schemas["StoredEvent"]): void {
     case "InterviewCancelled":
       return everyProperty(e, { ...envelope, type: text, data: (d) => everyProperty(d, {
         ...ids, previousStatus: status, scheduledAt: instant, cancelledAt: instant }) });
+    case "InterviewOutcomeRecorded":
+      return everyProperty(e, { ...envelope, type: text, data: (d) => everyProperty(d, {
+        ...ids, outcome, previousOutcome: maybeOutcome, decidedAt: instant, notes: maybeText, recordedAt: instant }) });
     case "NotificationSettingsChanged":
       return everyProperty(e, { ...envelope, interviewId: (v: null) => v, type: text, data: (d) => everyProperty(d, {
         eventId: text, userId: text, occurredAt: instant }) });
@@ -142,11 +150,13 @@ export function readExport(x: Schemas["UserExport"]): void {
       thankYouMethod: (m: "Email" | "LinkedIn" | "Handwritten" | null) => m, thankYouNotes: maybeText,
       rescheduleHistory: (h) => h.forEach(reschedule), createdAt: instant, updatedAt: instant, version: count,
       preparationQuestions: (q) => q.forEach(question), invitation: (v) => v && everyProperty(v, { uid: text, sequence: count }),
+      questionsAsked: (v: string[] | undefined) => v, outcome: (v: OutcomeName | null | undefined) => v,
+      decidedAt: (v: string | null | undefined) => v, outcomeNotes: (v: string | null | undefined) => v,
     })),
     reminders: (r) => everyProperty(r, {
       notificationSettings: (s) => s && storedSettings(s),
       reminders: (v) => v.forEach((m) => everyProperty(m, {
-        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge") => k,
+        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge" | "Cancellation" | "Moved") => k,
         minutesBefore: maybeCount, dueAt: instant, sendAfter: instant, status: (s: "Due" | "Sending" | "Sent" | "Dropped") => s,
         attempts: count, lastError: maybeText, sentAt: maybeInstant,
       })),
@@ -171,6 +181,24 @@ export function readExport(x: Schemas["UserExport"]): void {
         provider, accountEmail: maybeText, status: connectionStatus, connectedAt: instant, lastSyncAt: maybeInstant, lastError: maybeText,
       })),
     }),
+  });
+}
+
+function advanceRate(r: Schemas["AdvanceRate"]): void {
+  everyProperty(r, { decided: count, advanced: maybeCount, rate: maybeCount, insufficientData: flag });
+}
+
+export function readCalibration(c: Schemas["CalibrationInsights"]): void {
+  everyProperty(c, {
+    minimumDecided: (v: 5) => v,
+    outcomes: (o) => everyProperty(o, { Advanced: count, Rejected: count, Offer: count, Withdrawn: count, NoDecision: count }),
+    overall: advanceRate,
+    bySelfRating: (r) => everyProperty(r, { 1: advanceRate, 2: advanceRate, 3: advanceRate, 4: advanceRate, 5: advanceRate }),
+    byType: (t) => everyProperty(t, {
+      PhoneScreen: advanceRate, Video: advanceRate, InPerson: advanceRate, Technical: advanceRate, Panel: advanceRate, Final: advanceRate,
+    }),
+    byPreparation: (p) => everyProperty(p, { allChecklistItems: advanceRate, notAllChecklistItems: advanceRate }),
+    daysToDecision: (d) => everyProperty(d, { decided: count, medianDays: maybeCount, insufficientData: flag }),
   });
 }
 

@@ -17,7 +17,16 @@ const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
     end: event.endDate.toJSDate().toISOString(),
     dtstamp: vevent.getFirstPropertyValue("dtstamp")?.toString() ?? null,
     attendees: vevent.getAllProperties("attendee").length,
+    organizer: vevent.getFirstPropertyValue("organizer") ?? null,
+    attendeeAddresses: vevent.getAllProperties("attendee").map((a) => a.getFirstValue()),
     alarms: vevent.getAllSubcomponents("valarm").length,
   };
 });
-process.stdout.write(JSON.stringify({ method: calendar.getFirstPropertyValue("method"), events }));
+const refresh = calendar.getFirstProperty("refresh-interval");
+process.stdout.write(JSON.stringify({
+  method: calendar.getFirstPropertyValue("method"),
+  // RFC 7986: a DURATION value, which ical.js reads as one only when VALUE=DURATION is declared.
+  refreshInterval: refresh ? { type: refresh.type, value: refresh.getFirstValue().toString() } : null,
+  publishedTtl: calendar.getFirstPropertyValue("x-published-ttl")?.toString() ?? null,
+  events,
+}));
