@@ -24,15 +24,26 @@ public sealed class TestFolder : IDisposable
 
     public void Dispose()
     {
-        // Pooled connections keep the files open.
-        SqliteConnection.ClearAllPools();
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Deleted already (a test that removed its own folder).
+            // Pooled connections keep the files open.
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Deleted already (a test that removed its own folder).
+                return;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                // "Directory not empty": a file was created in it while it was being deleted (a host's last
+                // write on a loaded machine, a WAL checkpoint). Deleting again removes what came late.
+                Thread.Sleep(50 * attempt);
+            }
         }
     }
 }
