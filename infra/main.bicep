@@ -212,13 +212,14 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
-// The work queues: one per event handler (events-{handler}), the connection syncs; each gets a poison queue.
+// The work queues: one per event handler (events-{handler}), the connection syncs, the due reminders; each gets a poison queue.
 var workQueues = [
   'events-calendar'
   'events-reminders'
   'events-insights'
   'events-integration-events'
   'calendar-connections'
+  'reminders-due'
 ]
 
 module storage 'modules/storage.bicep' = {

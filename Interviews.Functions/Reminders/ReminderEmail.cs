@@ -12,8 +12,9 @@ namespace Interviews.Functions.Reminders;
 /// </summary>
 public static class ReminderEmail
 {
+    /// <param name="reminderId">The reminder's id: its Message-ID is made from it, so that a resent reminder carries the same one.</param>
     /// <param name="calendarFile">The interview as an .ics file, attached to the message.</param>
-    public static MimeMessage Compose(Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, string calendarFile)
+    public static MimeMessage Compose(string reminderId, Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, string calendarFile)
     {
         var type = InterviewTypes.Describe(interview.InterviewType);
         var local = interview.Timezone.ToLocal(interview.ScheduledAt);
@@ -74,8 +75,9 @@ public static class ReminderEmail
             }
         }
 
-        var message = new MimeMessage { Subject = subject, Date = now };
-        message.From.Add(MailboxAddress.Parse(from));
+        var sender = MailboxAddress.Parse(from);
+        var message = new MimeMessage { Subject = subject, Date = now, MessageId = MessageId(reminderId, sender) };
+        message.From.Add(sender);
         message.To.Add(MailboxAddress.Parse(to));
         var ics = new MimePart("text", "calendar")
         {
@@ -89,6 +91,12 @@ public static class ReminderEmail
         message.Body = new Multipart("mixed") { new TextPart("plain") { Text = body.ToString() }, ics };
         return message;
     }
+
+    /// <summary>
+    /// <c>reminder-{id}@{the sender's domain}</c>: the same for every copy of one reminder, so that a
+    /// copy sent again after a crash is recognised as a duplicate by mail clients and relays.
+    /// </summary>
+    public static string MessageId(string reminderId, MailboxAddress sender) => $"reminder-{reminderId}@{sender.Domain}";
 
     /// <summary>"Thursday 5 March 2026, 09:30".</summary>
     public static string Format(DateTimeOffset local) => local.ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture);

@@ -50,6 +50,8 @@ public sealed class LocalQueueRunnerTests
         Assert.Equal("events-insights", found["InsightsEvents"]);
         Assert.Equal("events-integration-events", found["IntegrationEvents"]);
         Assert.Equal("calendar-connections", found["CalendarConnectionSync"]);
+        Assert.Equal("reminders-due", found["SendDueReminder"]);
+        Assert.Equal("reminders-due-poison", found["SendDueReminderPoison"]);
         Assert.All(found.Values, q => Assert.True(WorkQueues.IsValidName(q), q));
     }
 
