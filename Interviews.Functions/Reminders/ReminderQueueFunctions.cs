@@ -44,6 +44,10 @@ public sealed class ReminderSendingFunctions(ReminderSender sender)
         return sender.GiveUpAsync(due.Hour, due.Id, cancellationToken);
     }
 
+    /// <summary>How long a reminder's message stays invisible: until its due time, in whole seconds (Azure Storage's unit), never early.</summary>
+    public static TimeSpan VisibleAfter(DateTimeOffset sendAfter, DateTimeOffset now) =>
+        sendAfter <= now ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling((sendAfter - now).TotalSeconds));
+
     public static string Serialize(DueReminder due) => System.Text.Json.JsonSerializer.Serialize(due, Storage.StorageJson.Options);
 
     private static DueReminder Parse(string message) =>

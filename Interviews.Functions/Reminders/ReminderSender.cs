@@ -2,6 +2,7 @@ using Interviews.Domain;
 using Interviews.Functions.Calendar;
 using Interviews.Functions.Diagnostics;
 using Interviews.Functions.Interviews;
+using Interviews.Functions.Queues;
 using Microsoft.Extensions.Logging;
 
 namespace Interviews.Functions.Reminders;
@@ -22,6 +23,7 @@ public sealed partial class ReminderSender(
     IInterviewReader interviews,
     NotificationSettingsStore settingsStore,
     IEmailSender email,
+    IWorkQueue queue,
     ICalendarFiles calendarFiles,
     EmailSettings emailSettings,
     TimeProvider time,
@@ -77,9 +79,21 @@ public sealed partial class ReminderSender(
             return null;
         }
 
-        if (reminder.Status is ReminderStatus.Sent or ReminderStatus.Dropped || reminder.SendAfter > now)
+        if (reminder.Status is ReminderStatus.Sent or ReminderStatus.Dropped)
         {
-            // Done, waiting for a retry, or claimed by a sender whose lease still runs.
+            return reminder.Status;
+        }
+
+        if (reminder.SendAfter > now)
+        {
+            // Waiting for a retry, or claimed by a sender whose lease still runs. Within the dispatcher's
+            // horizon it may have been queued already, so this message comes back when it is due (a
+            // queue's or an instance's clock a moment ahead must not lose it); further out the dispatcher queues it then.
+            if (reminder.SendAfter - now <= ReminderDispatcher.Lookahead)
+            {
+                await queue.SendAsync(ReminderSendingFunctions.Queue, ReminderSendingFunctions.Serialize(new DueReminder(hour, id)), ReminderSendingFunctions.VisibleAfter(reminder.SendAfter, now), cancellationToken);
+            }
+
             return reminder.Status;
         }
 
