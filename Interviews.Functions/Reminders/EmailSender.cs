@@ -112,20 +112,31 @@ public interface IEmailSender
 /// (<see cref="EmailSettings.MaxConnections"/>): at most that many messages are on the wire at once, and
 /// a connection carries message after message, because connecting, TLS and authenticating cost more than
 /// a message. A connection that failed in any way is discarded, never reused (its state is unknown). One
-/// that sat idle is checked with NOOP before it is used again (servers drop idle sessions), and one idle
-/// longer than <see cref="CloseAfterIdle"/> is closed and replaced rather than checked.
+/// that sat idle is checked with NOOP before it is used again (servers drop idle sessions), one idle
+/// longer than <see cref="CloseAfterIdle"/> is closed and replaced rather than checked, and one that
+/// carried <see cref="MessagesPerConnection"/> messages or lived <see cref="ConnectionLifetime"/> is
+/// closed after its message.
 /// </summary>
 public sealed class SmtpEmailSender : IEmailSender, IAsyncDisposable, IDisposable
 {
     public static readonly TimeSpan CheckAfterIdle = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan CloseAfterIdle = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A connection is closed after this many messages or this long, before the server's own limits on
+    /// a session do it mid-message (relays cap both; the test server drops a session after about two
+    /// minutes), which would fail that message and delay it by a retry.
+    /// </summary>
+    public const int MessagesPerConnection = 100;
+
+    public static readonly TimeSpan ConnectionLifetime = TimeSpan.FromMinutes(1);
+
     private readonly EmailSettings _settings;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _slots;
 
     // Most recently used on top: under a light load the same few connections stay warm and the rest age out.
-    private readonly ConcurrentStack<(SmtpClient Client, long IdleSince)> _idle = new();
+    private readonly ConcurrentStack<Pooled> _idle = new();
 
     public SmtpEmailSender(EmailSettings settings, TimeProvider time)
     {
@@ -141,10 +152,19 @@ public sealed class SmtpEmailSender : IEmailSender, IAsyncDisposable, IDisposabl
         try
         {
             // A slot is held while a connection exists outside the idle stack, so there are never more than MaxConnections.
-            client = await TakeAsync(cancellationToken);
+            var taken = await TakeAsync(cancellationToken);
+            client = taken.Client;
             await client.SendAsync(message, cancellationToken);
-            _idle.Push((client, _time.GetTimestamp()));
+            var used = taken with { Messages = taken.Messages + 1, IdleSince = _time.GetTimestamp() };
             client = null;
+            if (used.Messages >= MessagesPerConnection || _time.GetElapsedTime(used.ConnectedAt) >= ConnectionLifetime)
+            {
+                await CloseAsync(used.Client);
+            }
+            else
+            {
+                _idle.Push(used);
+            }
         }
         finally
         {
@@ -174,7 +194,7 @@ public sealed class SmtpEmailSender : IEmailSender, IAsyncDisposable, IDisposabl
         _slots.Dispose();
     }
 
-    private async Task<SmtpClient> TakeAsync(CancellationToken cancellationToken)
+    private async Task<Pooled> TakeAsync(CancellationToken cancellationToken)
     {
         while (_idle.TryPop(out var idle))
         {
@@ -198,10 +218,12 @@ public sealed class SmtpEmailSender : IEmailSender, IAsyncDisposable, IDisposabl
                 }
             }
 
-            return idle.Client;
+            return idle;
         }
 
-        return await ConnectAsync(cancellationToken);
+        var connected = await ConnectAsync(cancellationToken);
+        var now = _time.GetTimestamp();
+        return new Pooled(connected, now, 0, now);
     }
 
     private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
@@ -223,6 +245,9 @@ public sealed class SmtpEmailSender : IEmailSender, IAsyncDisposable, IDisposabl
             throw;
         }
     }
+
+    /// <summary>A connection of the pool: when it was opened, how many messages it carried, since when it is idle.</summary>
+    private sealed record Pooled(SmtpClient Client, long ConnectedAt, int Messages, long IdleSince);
 
     /// <summary>QUIT politely when the server still listens; a connection that is gone is just let go.</summary>
     private static async Task CloseAsync(SmtpClient client)
