@@ -32,7 +32,7 @@ public static class ReminderEmail
         {
             ReminderKind.Before => $"Your {type.ToLowerInvariant()} interview starts {When(interview.ScheduledAt - now)}.",
             ReminderKind.PrepareNudge => "Your interview is in two days and nothing is prepared yet.",
-            ReminderKind.ThankYouNudge => "It has been a day since your interview and no thank-you note is recorded.",
+            ReminderKind.ThankYouNudge => ThankYouText(interview),
             ReminderKind.FollowUpNudge => "You planned to follow up on this interview: five business days have passed.",
             _ => "",
         });
@@ -97,6 +97,20 @@ public static class ReminderEmail
     /// copy sent again after a crash is recognised as a duplicate by mail clients and relays.
     /// </summary>
     public static string MessageId(string reminderId, MailboxAddress sender) => $"reminder-{reminderId}@{sender.Domain}";
+
+    private static string ThankYouText(Interview interview)
+    {
+        var missing = ReminderSchedule.WithoutThankYou(interview);
+        return missing.Count == 0
+            ? "It has been a day since your interview and no thank-you note is recorded."
+            : interview.ThankYouNoteSent
+                ? $"It has been a day since your interview; no thank-you note is recorded yet for {List(missing)}."
+                : $"It has been a day since your interview and no thank-you note is recorded for {List(missing)}.";
+    }
+
+    /// <summary>"A", "A and B", "A, B and C".</summary>
+    private static string List(IReadOnlyList<string> names) =>
+        names.Count == 1 ? names[0] : $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}";
 
     /// <summary>"Thursday 5 March 2026, 09:30".</summary>
     public static string Format(DateTimeOffset local) => local.ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture);

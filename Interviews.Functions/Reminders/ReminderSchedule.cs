@@ -8,7 +8,7 @@ public enum ReminderKind
     Before,
     /// <summary>48 hours before, while nothing is prepared.</summary>
     PrepareNudge,
-    /// <summary>24 hours after completion, while no thank-you note is recorded.</summary>
+    /// <summary>24 hours after completion, while no thank-you note is recorded or some interviewer has none; it names them.</summary>
     ThankYouNudge,
     /// <summary>5 business days after completion, when follow-up is required.</summary>
     FollowUpNudge,
@@ -38,42 +38,75 @@ public static class ReminderSchedule
             return [];
         }
 
-        var planned = new List<PlannedReminder>();
+        var planned = new List<(ReminderKind Kind, int? MinutesBefore, DateTimeOffset DueAt)>();
         if (InterviewTransitions.IsOpen(interview.Status))
         {
-            planned.AddRange(settings.ReminderMinutesBefore.Select(m =>
-                Reminder(interview, ReminderKind.Before, m, interview.ScheduledAt.AddMinutes(-m))));
+            planned.AddRange(settings.ReminderMinutesBefore.Select(m => (ReminderKind.Before, (int?)m, interview.ScheduledAt.AddMinutes(-m))));
             if (settings.NudgesEnabled && !IsPrepared(interview))
             {
-                planned.Add(Reminder(interview, ReminderKind.PrepareNudge, null, interview.ScheduledAt - PrepareNudgeBefore));
+                planned.Add((ReminderKind.PrepareNudge, null, interview.ScheduledAt - PrepareNudgeBefore));
             }
         }
 
         if (settings.NudgesEnabled && interview is { Status: InterviewStatus.Completed, CompletedAt: { } completedAt })
         {
-            if (!interview.ThankYouNoteSent)
+            if (NeedsThankYou(interview))
             {
-                planned.Add(Reminder(interview, ReminderKind.ThankYouNudge, null, completedAt + ThankYouNudgeAfter));
+                planned.Add((ReminderKind.ThankYouNudge, null, completedAt + ThankYouNudgeAfter));
             }
 
             if (interview.FollowUpRequired)
             {
-                planned.Add(Reminder(interview, ReminderKind.FollowUpNudge, null, FollowUpDue(completedAt, interview.Timezone.Zone)));
+                planned.Add((ReminderKind.FollowUpNudge, null, FollowUpDue(completedAt, interview.Timezone.Zone)));
             }
         }
 
-        return planned;
+        if (settings.QuietHours is { } quiet)
+        {
+            // Moved to just before the quiet hours they fell in; reminders before the interview that land
+            // on the same instant go out once, as the latest of them (the smallest offset).
+            var zone = ZoneOf(interview, settings);
+            planned = [.. planned
+                .Select(p => p with { DueAt = quiet.Shift(p.DueAt, zone) })
+                .GroupBy(p => (p.Kind, p.DueAt))
+                .Select(g => g.MinBy(p => p.MinutesBefore ?? 0))];
+        }
+
+        return [.. planned.Select(p => Reminder(interview, p.Kind, p.MinutesBefore, p.DueAt))];
     }
+
+    /// <summary>The user's zone when they set one, else the interview's.</summary>
+    private static TimeZoneInfo ZoneOf(Interview interview, NotificationSettings settings) =>
+        settings.Timezone is { } id && IanaTimeZone.Create(id) is { IsSuccess: true } zone ? zone.Value.Zone : interview.Timezone.Zone;
 
     /// <summary>Whether a reminder of this kind still makes sense for the interview at <paramref name="now"/> (checked again when sending).</summary>
     public static bool StillRelevant(ReminderKind kind, Interview? interview, DateTimeOffset now) => interview is not null && kind switch
     {
         ReminderKind.Before => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now,
         ReminderKind.PrepareNudge => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now && !IsPrepared(interview),
-        ReminderKind.ThankYouNudge => interview.Status == InterviewStatus.Completed && !interview.ThankYouNoteSent,
+        ReminderKind.ThankYouNudge => interview.Status == InterviewStatus.Completed && NeedsThankYou(interview),
         ReminderKind.FollowUpNudge => interview.Status == InterviewStatus.Completed && interview.FollowUpRequired,
         _ => false,
     };
+
+    /// <summary>While no note is recorded, or some interviewer is not among the note's recipients.</summary>
+    public static bool NeedsThankYou(Interview interview) => !interview.ThankYouNoteSent || WithoutThankYou(interview).Count > 0;
+
+    /// <summary>
+    /// The interviewers no recorded thank-you note names: all of them before a note, then those that no
+    /// recipient names. Recipients are free text, often addresses, so an interviewer counts as named when
+    /// a recipient holds their whole name or any word of it of 3 letters or more ("jane@acme.com" names
+    /// "Jane Smith"); a recipient such as "the hiring team" names nobody.
+    /// </summary>
+    public static IReadOnlyList<string> WithoutThankYou(Interview interview) =>
+        !interview.ThankYouNoteSent
+            ? interview.Interviewers
+            : [.. interview.Interviewers.Where(name => !interview.ThankYouRecipients.Any(recipient => Names(recipient, name)))];
+
+    private static bool Names(string recipient, string interviewer) =>
+        recipient.Contains(interviewer, StringComparison.OrdinalIgnoreCase)
+        || interviewer.Split([' ', '-', '.', ','], StringSplitOptions.RemoveEmptyEntries)
+            .Any(word => word.Length >= 3 && recipient.Contains(word, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Anything prepared counts: notes or any checklist item.</summary>
     public static bool IsPrepared(Interview interview) =>
