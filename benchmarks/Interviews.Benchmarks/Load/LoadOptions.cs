@@ -38,7 +38,7 @@ internal sealed record LoadOptions
           --reminder-users N     users they belong to (default N/10)
           --reminder-offset MIN  the users' reminder offset (default 30)
           --smtp-delay MS        the SMTP sink answers each message after this (default 50)
-          --smtp-connections N   the service's Email:MaxConnections (default: the service's own, 8)
+          --smtp-connections N   the service's Email:MaxConnections (default: the service's own, 16)
           --reminder-cap S       longest wait after the due minute for the last e-mail (default 300)
         """;
 
