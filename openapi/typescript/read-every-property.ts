@@ -64,10 +64,12 @@ export function readPage(page: Schemas["InterviewPage"]): void {
   });
 }
 
+const quietHours = (v?: { start: string; end: string } | null) => v;
+
 export function readSettings(s: Schemas["NotificationSettings"]): void {
   everyProperty(s, {
     email: maybeText, emailSource: (v: "settings" | "token" | null) => v, reminderMinutesBefore: (v: number[]) => v,
-    nudgesEnabled: flag, remindersEnabled: flag, timezone: maybeText,
+    nudgesEnabled: flag, remindersEnabled: flag, timezone: maybeText, quietHours,
   });
 }
 
@@ -84,7 +86,7 @@ export function readConnection(c: Schemas["CalendarConnection"]): void {
 function storedSettings(s: Schemas["StoredNotificationSettings"]): void {
   everyProperty(s, {
     email: maybeText, tokenEmail: maybeText, reminderMinutesBefore: (v: number[]) => v, nudgesEnabled: flag,
-    remindersEnabled: flag, timezone: maybeText, effectiveEmail: maybeText,
+    remindersEnabled: flag, timezone: maybeText, effectiveEmail: maybeText, quietHours,
   });
 }
 
