@@ -56,6 +56,18 @@ public sealed class LocalQueueRunnerTests
     }
 
     [Fact]
+    public void Every_queue_a_trigger_reads_is_created_by_the_infrastructure_with_its_poison_queue()
+    {
+        var bicep = File.ReadAllText(Path.Combine(NodePackages.RepositoryRoot, "infra", "main.bicep"));
+        var listed = bicep[bicep.IndexOf("var workQueues = [", StringComparison.Ordinal)..];
+        listed = listed[..listed.IndexOf(']', StringComparison.Ordinal)];
+        var queues = FunctionQueues.Find(typeof(InterviewsRegistration).Assembly, new ConfigurationBuilder().Build())
+            .Select(f => f.Queue).Where(q => !q.EndsWith(WorkQueues.PoisonSuffix, StringComparison.Ordinal)).Distinct();
+        // Each listed queue gets its -poison queue from the storage module.
+        Assert.All(queues, q => Assert.Contains($"'{q}'", listed, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_message_that_always_fails_is_retried_after_the_visibility_timeout_then_moved_to_the_poison_queue()
     {
         using var factory = Factory();

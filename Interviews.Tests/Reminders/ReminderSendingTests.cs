@@ -43,6 +43,15 @@ public sealed class ReminderSendingTests : ReminderScenario
         return (hour, Assert.Single(await Store.PendingAsync(hour, Token)).Id);
     }
 
+    /// <summary>Schedules an interview at <see cref="InterviewAt"/>, plans it, and moves the clock to its reminder <paramref name="minutesBefore"/>.</summary>
+    private async Task<(string Hour, string Id)> OneReminderDueNowAsync(int minutesBefore)
+    {
+        await ScheduleAsync(InterviewAt);
+        await PumpAndSendAsync();
+        Factory.Clock.SetUtcNow(InterviewAt.AddMinutes(-minutesBefore));
+        return await OnlyPendingAsync(InterviewAt.AddMinutes(-minutesBefore));
+    }
+
     private Task RequeueAsync(string hour, string id) =>
         Queue.SendAsync(ReminderSendingFunctions.Queue, ReminderSendingFunctions.Serialize(new DueReminder(hour, id)), Token);
 
@@ -101,10 +110,7 @@ public sealed class ReminderSendingTests : ReminderScenario
     [Fact]
     public async Task A_message_delivered_again_for_a_reminder_already_sent_sends_nothing()
     {
-        await ScheduleAsync(InterviewAt);
-        await PumpAndSendAsync();
-        Factory.Clock.SetUtcNow(InterviewAt.AddMinutes(-60));
-        var (hour, id) = await OnlyPendingAsync(InterviewAt.AddMinutes(-60));
+        var (hour, id) = await OneReminderDueNowAsync(60);
         await PumpAndSendAsync();
         Assert.Single(Smtp.Messages);
 
@@ -120,10 +126,7 @@ public sealed class ReminderSendingTests : ReminderScenario
     public async Task A_reminder_3_minutes_before_that_was_being_sent_when_the_process_died_still_goes_out_before_the_interview()
     {
         Assert.Equal(HttpStatusCode.OK, (await Client.SendJsonAsync(HttpMethod.Put, "/api/me/notification-settings", new { nudgesEnabled = false, reminderMinutesBefore = new[] { 3 } })).StatusCode);
-        await ScheduleAsync(InterviewAt);
-        await PumpAndSendAsync();
-        Factory.Clock.SetUtcNow(InterviewAt.AddMinutes(-3));
-        var (hour, id) = await OnlyPendingAsync(InterviewAt.AddMinutes(-3));
+        var (hour, id) = await OneReminderDueNowAsync(3);
 
         // The process dies while the e-mail is on its way, before the server took it: the claim stays in Sending.
         await CrashWhileSendingAsync(hour, id, afterTheServerTookIt: false);
@@ -148,10 +151,7 @@ public sealed class ReminderSendingTests : ReminderScenario
     [Fact]
     public async Task A_reminder_sent_again_after_a_crash_carries_the_same_message_id()
     {
-        await ScheduleAsync(InterviewAt);
-        await PumpAndSendAsync();
-        Factory.Clock.SetUtcNow(InterviewAt.AddMinutes(-60));
-        var (hour, id) = await OnlyPendingAsync(InterviewAt.AddMinutes(-60));
+        var (hour, id) = await OneReminderDueNowAsync(60);
 
         // The process dies after the SMTP server took the message, before the Sent mark: the one duplicate a crash may cost.
         await CrashWhileSendingAsync(hour, id, afterTheServerTookIt: true);
@@ -163,6 +163,23 @@ public sealed class ReminderSendingTests : ReminderScenario
 
         await RunAtAsync(InterviewAt.AddMinutes(-30));
         Assert.Equal(2, Smtp.Messages.Count);
+    }
+
+    [Fact]
+    public async Task A_message_that_never_finished_puts_its_reminder_back_for_a_retry_and_it_goes_out_then()
+    {
+        var (hour, id) = await OneReminderDueNowAsync(60);
+
+        // As the host does after too many dequeues: the message moves to the poison queue.
+        await Queue.SendAsync(ReminderSendingFunctions.Queue + WorkQueues.PoisonSuffix, ReminderSendingFunctions.Serialize(new DueReminder(hour, id)), Token);
+        await Factory.DrainQueuesAsync();
+        var (parked, _) = (await Store.GetAsync(hour, id, Token))!.Value;
+        Assert.Equal(ReminderStatus.Due, parked.Status);
+        Assert.Equal(InterviewAt.AddMinutes(-60) + ReminderSender.FirstRetryDelay, parked.SendAfter);
+        Assert.Empty(Smtp.Messages);
+
+        await RunAtAsync(InterviewAt.AddMinutes(-59));
+        Assert.Single(Smtp.Messages);
     }
 
     [Fact]
