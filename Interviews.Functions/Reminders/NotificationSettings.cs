@@ -18,7 +18,8 @@ public sealed record NotificationSettings(
     bool NudgesEnabled,
     bool RemindersEnabled,
     string? Timezone,
-    QuietHours? QuietHours = null)
+    QuietHours? QuietHours = null,
+    TimeOnly? MorningDigestAt = null)
 {
     public const int MaxOffsets = 5;
     public const int MaxMinutesBefore = 7 * 24 * 60;
@@ -28,7 +29,7 @@ public sealed record NotificationSettings(
     public string? EffectiveEmail => Email ?? TokenEmail;
 
     /// <summary>Validates a user's choice; every invalid field is reported.</summary>
-    public static Result<NotificationSettings> Create(string? email, IReadOnlyList<int>? minutesBefore, bool? nudges, bool? enabled, string? timezone, string? tokenEmail, QuietHoursRequest? quietHours = null)
+    public static Result<NotificationSettings> Create(string? email, IReadOnlyList<int>? minutesBefore, bool? nudges, bool? enabled, string? timezone, string? tokenEmail, QuietHoursRequest? quietHours = null, string? morningDigestAt = null)
     {
         var errors = new ValidationErrors();
         var cleanEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
@@ -65,12 +66,13 @@ public sealed record NotificationSettings(
         }
 
         var quiet = quietHours is null ? null : Reminders.QuietHours.Create(quietHours.Start, quietHours.End, errors);
+        var digest = morningDigestAt is null ? null : Reminders.QuietHours.ParseTime(morningDigestAt, "morningDigestAt", errors);
         if (errors.Any)
         {
             return errors.ToError();
         }
 
-        return new NotificationSettings(cleanEmail, tokenEmail, [.. offsets.Order()], nudges ?? true, enabled ?? true, zone, quiet);
+        return new NotificationSettings(cleanEmail, tokenEmail, [.. offsets.Order()], nudges ?? true, enabled ?? true, zone, quiet, digest);
     }
 
     public static bool IsAddress(string text) =>
@@ -92,8 +94,8 @@ public sealed record QuietHours(TimeOnly Start, TimeOnly End)
 
     public static QuietHours? Create(string? start, string? end, ValidationErrors errors)
     {
-        var from = Parse(start, "quietHours.start", errors);
-        var to = Parse(end, "quietHours.end", errors);
+        var from = ParseTime(start, "quietHours.start", errors);
+        var to = ParseTime(end, "quietHours.end", errors);
         if (from is { } s && to is { } e)
         {
             if (s == e)
@@ -126,7 +128,7 @@ public sealed record QuietHours(TimeOnly Start, TimeOnly End)
     }
 
     /// <summary>A local time as an instant: one skipped by a clock change is read as the first time after the gap, a repeated one as its first occurrence.</summary>
-    private static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)
+    internal static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)
     {
         while (zone.IsInvalidTime(local))
         {
@@ -137,7 +139,8 @@ public sealed record QuietHours(TimeOnly Start, TimeOnly End)
         return new DateTimeOffset(local, offset).ToUniversalTime();
     }
 
-    private static TimeOnly? Parse(string? text, string field, ValidationErrors errors)
+    /// <summary>A time of day as <c>HH:mm</c>; an error on <paramref name="field"/> otherwise.</summary>
+    internal static TimeOnly? ParseTime(string? text, string field, ValidationErrors errors)
     {
         if (text is { Length: 5 } && TimeOnly.TryParseExact(text, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time))
         {

@@ -12,7 +12,8 @@ public sealed record NotificationSettingsRequest(
     bool? NudgesEnabled,
     bool? RemindersEnabled,
     string? Timezone,
-    QuietHoursRequest? QuietHours);
+    QuietHoursRequest? QuietHours,
+    string? MorningDigestAt);
 
 /// <summary>The contract's maxItems of <c>reminderMinutesBefore</c>.</summary>
 public sealed class MaxReminderOffsets : IItemLimit
@@ -29,12 +30,14 @@ public sealed record NotificationSettingsResponse(
     bool NudgesEnabled,
     bool RemindersEnabled,
     string? Timezone,
-    QuietHoursResponse? QuietHours)
+    QuietHoursResponse? QuietHours,
+    string? MorningDigestAt)
 {
     public static NotificationSettingsResponse From(NotificationSettings s) => new(
         s.EffectiveEmail, s.Email is not null ? "settings" : s.TokenEmail is not null ? "token" : null,
         s.ReminderMinutesBefore, s.NudgesEnabled, s.RemindersEnabled, s.Timezone,
-        s.QuietHours is { } q ? new QuietHoursResponse(Time(q.Start), Time(q.End)) : null);
+        s.QuietHours is { } q ? new QuietHoursResponse(Time(q.Start), Time(q.End)) : null,
+        s.MorningDigestAt is { } digest ? Time(digest) : null);
 
     private static string Time(TimeOnly time) => time.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -81,7 +84,7 @@ public sealed class NotificationSettingsApi(NotificationSettingsStore store)
         }
 
         var r = body.Value!;
-        var settings = NotificationSettings.Create(r.Email, r.ReminderMinutesBefore, r.NudgesEnabled, r.RemindersEnabled, r.Timezone, user.Email ?? current.TokenEmail, r.QuietHours);
+        var settings = NotificationSettings.Create(r.Email, r.ReminderMinutesBefore, r.NudgesEnabled, r.RemindersEnabled, r.Timezone, user.Email ?? current.TokenEmail, r.QuietHours, r.MorningDigestAt);
         if (!settings.IsSuccess)
         {
             return Problems.From(settings.Error!);

@@ -75,10 +75,7 @@ public static class ReminderEmail
             }
         }
 
-        var sender = MailboxAddress.Parse(from);
-        var message = new MimeMessage { Subject = subject, Date = now, MessageId = MessageId(reminderId, sender) };
-        message.From.Add(sender);
-        message.To.Add(MailboxAddress.Parse(to));
+        var message = NewMessage(reminderId, subject, from, to, now);
         var ics = new MimePart("text", "calendar")
         {
             Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(calendarFile))),
@@ -89,6 +86,47 @@ public static class ReminderEmail
         ics.ContentType.Parameters.Add("method", "PUBLISH");
         ics.ContentType.Charset = "utf-8";
         message.Body = new Multipart("mixed") { new TextPart("plain") { Text = body.ToString() }, ics };
+        return message;
+    }
+
+    /// <summary>
+    /// The morning digest: the day's interviews in the user's zone (else the first interview's), each with
+    /// its time, type, length, interviewers and its join link or place.
+    /// </summary>
+    public static MimeMessage ComposeDigest(string reminderId, IReadOnlyList<Interview> day, TimeZoneInfo zone, string from, string to, DateTimeOffset now)
+    {
+        var date = TimeZoneInfo.ConvertTime(day[0].ScheduledAt, zone).ToString("dddd d MMMM yyyy", CultureInfo.InvariantCulture);
+        var subject = day.Count == 1 ? $"Today: 1 interview — {date}" : $"Today: {day.Count} interviews — {date}";
+        var body = new StringBuilder();
+        body.AppendLine(CultureInfo.InvariantCulture, $"Your interviews on {date} ({zone.Id}):");
+        foreach (var interview in day)
+        {
+            var local = TimeZoneInfo.ConvertTime(interview.ScheduledAt, zone);
+            body.AppendLine();
+            body.AppendLine(CultureInfo.InvariantCulture, $"{local:HH:mm}  {InterviewTypes.Describe(interview.InterviewType)} interview, {interview.Duration} minutes");
+            if (interview.Interviewers.Count > 0)
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"       With: {string.Join(", ", interview.Interviewers)}");
+            }
+
+            if (interview.Location is { } location)
+            {
+                var link = Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http";
+                body.AppendLine(CultureInfo.InvariantCulture, $"       {(link ? "Join" : "Where")}: {location}");
+            }
+        }
+
+        var message = NewMessage(reminderId, subject, from, to, now);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    private static MimeMessage NewMessage(string reminderId, string subject, string from, string to, DateTimeOffset now)
+    {
+        var sender = MailboxAddress.Parse(from);
+        var message = new MimeMessage { Subject = subject, Date = now, MessageId = MessageId(reminderId, sender) };
+        message.From.Add(sender);
+        message.To.Add(MailboxAddress.Parse(to));
         return message;
     }
 

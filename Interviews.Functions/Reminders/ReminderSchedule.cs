@@ -12,6 +12,8 @@ public enum ReminderKind
     ThankYouNudge,
     /// <summary>5 business days after completion, when follow-up is required.</summary>
     FollowUpNudge,
+    /// <summary>The user's morning digest of a day's interviews, one per day, shared by the interviews of that day.</summary>
+    MorningDigest,
 }
 
 /// <summary>A reminder an interview should have: its stable id, kind and due time.</summary>
@@ -46,6 +48,11 @@ public static class ReminderSchedule
             {
                 planned.Add((ReminderKind.PrepareNudge, null, interview.ScheduledAt - PrepareNudgeBefore));
             }
+
+            if (settings.MorningDigestAt is { } digestAt && DigestDue(interview, settings, digestAt) is var digest && digest < interview.ScheduledAt)
+            {
+                planned.Add((ReminderKind.MorningDigest, null, digest));
+            }
         }
 
         if (settings.NudgesEnabled && interview is { Status: InterviewStatus.Completed, CompletedAt: { } completedAt })
@@ -66,8 +73,9 @@ public static class ReminderSchedule
             // Moved to just before the quiet hours they fell in; reminders before the interview that land
             // on the same instant go out once, as the latest of them (the smallest offset).
             var zone = ZoneOf(interview, settings);
+            // The digest keeps the time the user chose for it.
             planned = [.. planned
-                .Select(p => p with { DueAt = quiet.Shift(p.DueAt, zone) })
+                .Select(p => p.Kind == ReminderKind.MorningDigest ? p : p with { DueAt = quiet.Shift(p.DueAt, zone) })
                 .GroupBy(p => (p.Kind, p.DueAt))
                 .Select(g => g.MinBy(p => p.MinutesBefore ?? 0))];
         }
@@ -75,8 +83,23 @@ public static class ReminderSchedule
         return [.. planned.Select(p => Reminder(interview, p.Kind, p.MinutesBefore, p.DueAt))];
     }
 
+    /// <summary>The digest of the interview's day (in <see cref="ZoneOf"/>) at the user's digest time.</summary>
+    public static DateTimeOffset DigestDue(Interview interview, NotificationSettings settings, TimeOnly digestAt)
+    {
+        var zone = ZoneOf(interview, settings);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(interview.ScheduledAt, zone).DateTime);
+        return QuietHours.Instant(day.ToDateTime(digestAt), zone);
+    }
+
+    /// <summary>The end of the local day (in <paramref name="zone"/>) of a digest due at <paramref name="dueAt"/>: it lists the interviews before it.</summary>
+    public static DateTimeOffset DigestDayEnd(DateTimeOffset dueAt, TimeZoneInfo zone)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(dueAt, zone).DateTime);
+        return QuietHours.Instant(day.AddDays(1).ToDateTime(TimeOnly.MinValue), zone);
+    }
+
     /// <summary>The user's zone when they set one, else the interview's.</summary>
-    private static TimeZoneInfo ZoneOf(Interview interview, NotificationSettings settings) =>
+    public static TimeZoneInfo ZoneOf(Interview interview, NotificationSettings settings) =>
         settings.Timezone is { } id && IanaTimeZone.Create(id) is { IsSuccess: true } zone ? zone.Value.Zone : interview.Timezone.Zone;
 
     /// <summary>Whether a reminder of this kind still makes sense for the interview at <paramref name="now"/> (checked again when sending).</summary>
@@ -86,6 +109,8 @@ public static class ReminderSchedule
         ReminderKind.PrepareNudge => InterviewTransitions.IsOpen(interview.Status) && interview.ScheduledAt > now && !IsPrepared(interview),
         ReminderKind.ThankYouNudge => interview.Status == InterviewStatus.Completed && NeedsThankYou(interview),
         ReminderKind.FollowUpNudge => interview.Status == InterviewStatus.Completed && interview.FollowUpRequired,
+        // Whether a digest has anything to list is decided by the sender, from the day's interviews.
+        ReminderKind.MorningDigest => true,
         _ => false,
     };
 
@@ -130,6 +155,15 @@ public static class ReminderSchedule
         return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
+    /// <summary>The id prefix of digests: one per user and due instant, whichever of the day's interviews planned it first.</summary>
+    public const string DigestPrefix = "digest-";
+
     private static PlannedReminder Reminder(Interview interview, ReminderKind kind, int? minutesBefore, DateTimeOffset dueAt) =>
-        new($"{interview.Id:N}-{kind.ToString().ToLowerInvariant()}{minutesBefore}-{dueAt.UtcDateTime:yyyyMMddHHmmss}", kind, minutesBefore, dueAt.ToUniversalTime());
+        new(
+            kind == ReminderKind.MorningDigest
+                ? $"{DigestPrefix}{interview.UserId:N}-{dueAt.UtcDateTime:yyyyMMddHHmmss}"
+                : $"{interview.Id:N}-{kind.ToString().ToLowerInvariant()}{minutesBefore}-{dueAt.UtcDateTime:yyyyMMddHHmmss}",
+            kind,
+            minutesBefore,
+            dueAt.ToUniversalTime());
 }

@@ -109,10 +109,15 @@ public sealed partial class ReminderSender(
 
         var (settings, _) = await settingsStore.GetAsync(reminder.UserId, cancellationToken);
         var address = settings.EffectiveEmail;
-        var nudgeOff = reminder.ReminderKind != ReminderKind.Before && !settings.NudgesEnabled;
-        if (!settings.RemindersEnabled || nudgeOff || address is null || !ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now))
+        var digest = reminder.ReminderKind == ReminderKind.MorningDigest;
+        var nudgeOff = reminder.ReminderKind is not (ReminderKind.Before or ReminderKind.MorningDigest) && !settings.NudgesEnabled;
+        var digestOff = digest && settings.MorningDigestAt is null;
+        var zone = interview is not null ? ReminderSchedule.ZoneOf(interview, settings) : UserZone(settings);
+        var day = digest && !digestOff ? await DayOfAsync(reminder, zone, now, cancellationToken) : [];
+        var relevant = digest ? day.Count > 0 : ReminderSchedule.StillRelevant(reminder.ReminderKind, interview, now);
+        if (!settings.RemindersEnabled || nudgeOff || digestOff || address is null || !relevant)
         {
-            var reason = !settings.RemindersEnabled ? "reminders off" : nudgeOff ? "nudges off" : address is null ? "no e-mail address" : "no longer relevant";
+            var reason = !settings.RemindersEnabled ? "reminders off" : nudgeOff ? "nudges off" : digestOff ? "digest off" : address is null ? "no e-mail address" : digest ? "no interviews that day" : "no longer relevant";
             await reminders.ReplaceAsync(hour, id, claimed with { Status = ReminderStatus.Dropped, LastError = reason }, claimETag, cancellationToken);
             LogDropped(logger, reminder.InterviewId, reminder.ReminderKind, reason);
             return ReminderStatus.Dropped;
@@ -122,7 +127,10 @@ public sealed partial class ReminderSender(
         {
             using var leaseEnds = new CancellationTokenSource(lease - LeaseSafety, time);
             using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseEnds.Token);
-            await email.SendAsync(ReminderEmail.Compose(id, reminder, interview!, settings, emailSettings.From, address, now, calendarFiles.ForInterview(interview!, now)), sending.Token);
+            var message = digest
+                ? ReminderEmail.ComposeDigest(id, day, zone, emailSettings.From, address, now)
+                : ReminderEmail.Compose(id, reminder, interview!, settings, emailSettings.From, address, now, calendarFiles.ForInterview(interview!, now));
+            await email.SendAsync(message, sending.Token);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -161,6 +169,27 @@ public sealed partial class ReminderSender(
         await reminders.ReplaceAsync(hour, id, reminder with { Status = ReminderStatus.Due, SendAfter = later > reminder.SendAfter ? later : reminder.SendAfter, Attempts = attempts, LastError = "delivery gave up" }, etag, cancellationToken);
         LogGaveUp(logger, reminder.InterviewId, reminder.ReminderKind, delay);
     }
+
+    /// <summary>The open interviews of the digest's local day that are still ahead, soonest first.</summary>
+    private async Task<IReadOnlyList<Interview>> DayOfAsync(Reminder reminder, TimeZoneInfo zone, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var until = ReminderSchedule.DigestDayEnd(reminder.DueAt, zone);
+        var day = new List<Interview>();
+        await foreach (var interview in interviews.ListAsync(reminder.UserId, now, openOnly: true, cancellationToken))
+        {
+            if (interview.ScheduledAt >= until)
+            {
+                break;
+            }
+
+            day.Add(interview);
+        }
+
+        return day;
+    }
+
+    private static TimeZoneInfo UserZone(NotificationSettings settings) =>
+        settings.Timezone is { } id && IanaTimeZone.Create(id) is { IsSuccess: true } zone ? zone.Value.Zone : TimeZoneInfo.Utc;
 
     private static TimeSpan RetryDelay(int attempts) =>
         TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks * (1L << Math.Clamp(attempts - 1, 0, 20))));

@@ -69,7 +69,7 @@ const quietHours = (v?: { start: string; end: string } | null) => v;
 export function readSettings(s: Schemas["NotificationSettings"]): void {
   everyProperty(s, {
     email: maybeText, emailSource: (v: "settings" | "token" | null) => v, reminderMinutesBefore: (v: number[]) => v,
-    nudgesEnabled: flag, remindersEnabled: flag, timezone: maybeText, quietHours,
+    nudgesEnabled: flag, remindersEnabled: flag, timezone: maybeText, quietHours, morningDigestAt: maybeText,
   });
 }
 
@@ -87,6 +87,7 @@ function storedSettings(s: Schemas["StoredNotificationSettings"]): void {
   everyProperty(s, {
     email: maybeText, tokenEmail: maybeText, reminderMinutesBefore: (v: number[]) => v, nudgesEnabled: flag,
     remindersEnabled: flag, timezone: maybeText, effectiveEmail: maybeText, quietHours,
+    morningDigestAt: (v?: string | null) => v,
   });
 }
 
@@ -147,7 +148,7 @@ export function readExport(x: Schemas["UserExport"]): void {
     reminders: (r) => everyProperty(r, {
       notificationSettings: (s) => s && storedSettings(s),
       reminders: (v) => v.forEach((m) => everyProperty(m, {
-        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge") => k,
+        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge" | "MorningDigest") => k,
         minutesBefore: maybeCount, dueAt: instant, sendAfter: instant, status: (s: "Due" | "Sending" | "Sent" | "Dropped") => s,
         attempts: count, lastError: maybeText, sentAt: maybeInstant,
       })),
