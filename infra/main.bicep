@@ -218,8 +218,8 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
-// The work queues: one per event handler (events-{handler}), the requested connection syncs and the
-// reconcile timer's; each gets a poison queue.
+// The work queues: one per event handler (events-{handler}), the requested connection syncs, the
+// reconcile timer's, the due reminders; each gets a poison queue.
 var workQueues = [
   'events-calendar'
   'events-reminders'
@@ -227,6 +227,7 @@ var workQueues = [
   'events-integration-events'
   'calendar-connections'
   'calendar-reconcile'
+  'reminders-due'
 ]
 
 module storage 'modules/storage.bicep' = {

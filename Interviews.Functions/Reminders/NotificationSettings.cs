@@ -17,7 +17,9 @@ public sealed record NotificationSettings(
     IReadOnlyList<int> ReminderMinutesBefore,
     bool NudgesEnabled,
     bool RemindersEnabled,
-    string? Timezone)
+    string? Timezone,
+    QuietHours? QuietHours = null,
+    TimeOnly? MorningDigestAt = null)
 {
     public const int MaxOffsets = 5;
     public const int MaxMinutesBefore = 7 * 24 * 60;
@@ -27,7 +29,7 @@ public sealed record NotificationSettings(
     public string? EffectiveEmail => Email ?? TokenEmail;
 
     /// <summary>Validates a user's choice; every invalid field is reported.</summary>
-    public static Result<NotificationSettings> Create(string? email, IReadOnlyList<int>? minutesBefore, bool? nudges, bool? enabled, string? timezone, string? tokenEmail)
+    public static Result<NotificationSettings> Create(string? email, IReadOnlyList<int>? minutesBefore, bool? nudges, bool? enabled, string? timezone, string? tokenEmail, QuietHoursRequest? quietHours = null, string? morningDigestAt = null)
     {
         var errors = new ValidationErrors();
         var cleanEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
@@ -63,16 +65,91 @@ public sealed record NotificationSettings(
             zone = parsed.IsSuccess ? parsed.Value.Id : null;
         }
 
+        var quiet = quietHours is null ? null : Reminders.QuietHours.Create(quietHours.Start, quietHours.End, errors);
+        var digest = morningDigestAt is null ? null : Reminders.QuietHours.ParseTime(morningDigestAt, "morningDigestAt", errors);
         if (errors.Any)
         {
             return errors.ToError();
         }
 
-        return new NotificationSettings(cleanEmail, tokenEmail, [.. offsets.Order()], nudges ?? true, enabled ?? true, zone);
+        return new NotificationSettings(cleanEmail, tokenEmail, [.. offsets.Order()], nudges ?? true, enabled ?? true, zone, quiet, digest);
     }
 
     public static bool IsAddress(string text) =>
         text.Length <= 254 && MailboxAddress.TryParse(text, out var mailbox) && mailbox.Address == text && text.Contains('@', StringComparison.Ordinal);
+}
+
+/// <summary>Quiet hours as asked for: two times of day, <c>HH:mm</c>.</summary>
+public sealed record QuietHoursRequest(string? Start, string? End);
+
+/// <summary>
+/// The hours of the day, in the user's zone (else the interview's), when no reminder should arrive:
+/// from <see cref="Start"/> up to <see cref="End"/>, across midnight when the end comes first
+/// (22:00–07:00). A reminder that would fall in them goes <see cref="Ahead"/> before they begin — earlier,
+/// so never after the interview it is about.
+/// </summary>
+public sealed record QuietHours(TimeOnly Start, TimeOnly End)
+{
+    public static readonly TimeSpan Ahead = TimeSpan.FromMinutes(1);
+
+    public static QuietHours? Create(string? start, string? end, ValidationErrors errors)
+    {
+        var from = ParseTime(start, "quietHours.start", errors);
+        var to = ParseTime(end, "quietHours.end", errors);
+        if (from is { } s && to is { } e)
+        {
+            if (s == e)
+            {
+                errors.Add("quietHours", "Quiet hours must end at another time than they start.");
+                return null;
+            }
+
+            return new QuietHours(s, e);
+        }
+
+        return null;
+    }
+
+    /// <summary>When to send what is due at <paramref name="due"/>: that instant outside quiet hours, else just before the quiet hours it falls in began.</summary>
+    public DateTimeOffset Shift(DateTimeOffset due, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(due, zone).DateTime;
+        var time = TimeOnly.FromDateTime(local);
+        var acrossMidnight = End < Start;
+        var inside = acrossMidnight ? time >= Start || time < End : time >= Start && time < End;
+        if (!inside)
+        {
+            return due;
+        }
+
+        var day = DateOnly.FromDateTime(local);
+        var began = day.AddDays(acrossMidnight && time < End ? -1 : 0).ToDateTime(Start);
+        return Instant(began, zone) - Ahead;
+    }
+
+    /// <summary>A local time as an instant: one skipped by a clock change is read as the first time after the gap, a repeated one as its first occurrence.</summary>
+    internal static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)
+    {
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(15);
+        }
+
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset).ToUniversalTime();
+    }
+
+    /// <summary>A time of day as <c>HH:mm</c>; an error on <paramref name="field"/> otherwise.</summary>
+    internal static TimeOnly? ParseTime(string? text, string field, ValidationErrors errors)
+    {
+        if (text is { Length: 5 } && TimeOnly.TryParseExact(text, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time))
+        {
+            return time;
+        }
+
+        errors.Add(field, "A time of day as HH:mm (00:00 to 23:59).");
+        return null;
+    }
 }
 
 /// <summary>A user changed their notification settings: their reminders are planned again. Carries no settings (no address): handlers read the current ones.</summary>

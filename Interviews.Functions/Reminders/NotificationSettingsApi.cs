@@ -11,7 +11,9 @@ public sealed record NotificationSettingsRequest(
     BoundedList<int, MaxReminderOffsets>? ReminderMinutesBefore,
     bool? NudgesEnabled,
     bool? RemindersEnabled,
-    string? Timezone);
+    string? Timezone,
+    QuietHoursRequest? QuietHours,
+    string? MorningDigestAt);
 
 /// <summary>The contract's maxItems of <c>reminderMinutesBefore</c>.</summary>
 public sealed class MaxReminderOffsets : IItemLimit
@@ -27,12 +29,21 @@ public sealed record NotificationSettingsResponse(
     IReadOnlyList<int> ReminderMinutesBefore,
     bool NudgesEnabled,
     bool RemindersEnabled,
-    string? Timezone)
+    string? Timezone,
+    QuietHoursResponse? QuietHours,
+    string? MorningDigestAt)
 {
     public static NotificationSettingsResponse From(NotificationSettings s) => new(
         s.EffectiveEmail, s.Email is not null ? "settings" : s.TokenEmail is not null ? "token" : null,
-        s.ReminderMinutesBefore, s.NudgesEnabled, s.RemindersEnabled, s.Timezone);
+        s.ReminderMinutesBefore, s.NudgesEnabled, s.RemindersEnabled, s.Timezone,
+        s.QuietHours is { } q ? new QuietHoursResponse(Time(q.Start), Time(q.End)) : null,
+        s.MorningDigestAt is { } digest ? Time(digest) : null);
+
+    private static string Time(TimeOnly time) => time.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>Quiet hours in the user's zone, <c>HH:mm</c>.</summary>
+public sealed record QuietHoursResponse(string Start, string End);
 
 /// <summary>GET and PUT /api/me/notification-settings: the caller's reminder preferences.</summary>
 public sealed class NotificationSettingsApi(NotificationSettingsStore store)
@@ -73,7 +84,7 @@ public sealed class NotificationSettingsApi(NotificationSettingsStore store)
         }
 
         var r = body.Value!;
-        var settings = NotificationSettings.Create(r.Email, r.ReminderMinutesBefore, r.NudgesEnabled, r.RemindersEnabled, r.Timezone, user.Email ?? current.TokenEmail);
+        var settings = NotificationSettings.Create(r.Email, r.ReminderMinutesBefore, r.NudgesEnabled, r.RemindersEnabled, r.Timezone, user.Email ?? current.TokenEmail, r.QuietHours, r.MorningDigestAt);
         if (!settings.IsSuccess)
         {
             return Problems.From(settings.Error!);

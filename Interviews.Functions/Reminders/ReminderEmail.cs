@@ -12,9 +12,10 @@ namespace Interviews.Functions.Reminders;
 /// </summary>
 public static class ReminderEmail
 {
+    /// <param name="reminderId">The reminder's id: its Message-ID is made from it, so that a resent reminder carries the same one.</param>
     /// <param name="calendarFile">The interview as an iTIP message (its method and the .ics file), attached to the message.</param>
     public static MimeMessage Compose(
-        Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
+        string reminderId, Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
     {
         var type = InterviewTypes.Describe(interview.InterviewType);
         var local = interview.Timezone.ToLocal(interview.ScheduledAt);
@@ -34,7 +35,7 @@ public static class ReminderEmail
         {
             ReminderKind.Before => $"Your {type.ToLowerInvariant()} interview starts {When(interview.ScheduledAt - now)}.",
             ReminderKind.PrepareNudge => "Your interview is in two days and nothing is prepared yet.",
-            ReminderKind.ThankYouNudge => "It has been a day since your interview and no thank-you note is recorded.",
+            ReminderKind.ThankYouNudge => ThankYouText(interview),
             ReminderKind.FollowUpNudge => "You planned to follow up on this interview: five business days have passed.",
             ReminderKind.Cancellation => "This interview was cancelled. The attached calendar update removes it from your calendar.",
             ReminderKind.Moved => "This interview was moved. The attached calendar update moves it in your calendar.",
@@ -61,7 +62,7 @@ public static class ReminderEmail
 
         if (ReminderSchedule.CorrectsInvitation(reminder.ReminderKind))
         {
-            return Message(subject, body, from, to, now, calendarFile);
+            return Message(reminderId, subject, body, from, to, now, calendarFile);
         }
 
         body.AppendLine();
@@ -84,14 +85,12 @@ public static class ReminderEmail
             }
         }
 
-        return Message(subject, body, from, to, now, calendarFile);
+        return Message(reminderId, subject, body, from, to, now, calendarFile);
     }
 
-    private static MimeMessage Message(string subject, StringBuilder body, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
+    private static MimeMessage Message(string reminderId, string subject, StringBuilder body, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
     {
-        var message = new MimeMessage { Subject = subject, Date = now };
-        message.From.Add(MailboxAddress.Parse(from));
-        message.To.Add(MailboxAddress.Parse(to));
+        var message = NewMessage(reminderId, subject, from, to, now);
         var ics = new MimePart("text", "calendar")
         {
             Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(calendarFile.Content))),
@@ -105,6 +104,67 @@ public static class ReminderEmail
         message.Body = new Multipart("mixed") { new TextPart("plain") { Text = body.ToString() }, ics };
         return message;
     }
+
+    /// <summary>
+    /// The morning digest: the day's interviews in the user's zone (else the first interview's), each with
+    /// its time, type, length, interviewers and its join link or place.
+    /// </summary>
+    public static MimeMessage ComposeDigest(string reminderId, IReadOnlyList<Interview> day, TimeZoneInfo zone, string from, string to, DateTimeOffset now)
+    {
+        var date = TimeZoneInfo.ConvertTime(day[0].ScheduledAt, zone).ToString("dddd d MMMM yyyy", CultureInfo.InvariantCulture);
+        var subject = day.Count == 1 ? $"Today: 1 interview — {date}" : $"Today: {day.Count} interviews — {date}";
+        var body = new StringBuilder();
+        body.AppendLine(CultureInfo.InvariantCulture, $"Your interviews on {date} ({zone.Id}):");
+        foreach (var interview in day)
+        {
+            var local = TimeZoneInfo.ConvertTime(interview.ScheduledAt, zone);
+            body.AppendLine();
+            body.AppendLine(CultureInfo.InvariantCulture, $"{local:HH:mm}  {InterviewTypes.Describe(interview.InterviewType)} interview, {interview.Duration} minutes");
+            if (interview.Interviewers.Count > 0)
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"       With: {string.Join(", ", interview.Interviewers)}");
+            }
+
+            if (interview.Location is { } location)
+            {
+                var link = Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http";
+                body.AppendLine(CultureInfo.InvariantCulture, $"       {(link ? "Join" : "Where")}: {location}");
+            }
+        }
+
+        var message = NewMessage(reminderId, subject, from, to, now);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    private static MimeMessage NewMessage(string reminderId, string subject, string from, string to, DateTimeOffset now)
+    {
+        var sender = MailboxAddress.Parse(from);
+        var message = new MimeMessage { Subject = subject, Date = now, MessageId = MessageId(reminderId, sender) };
+        message.From.Add(sender);
+        message.To.Add(MailboxAddress.Parse(to));
+        return message;
+    }
+
+    /// <summary>
+    /// <c>reminder-{id}@{the sender's domain}</c>: the same for every copy of one reminder, so that a
+    /// copy sent again after a crash is recognised as a duplicate by mail clients and relays.
+    /// </summary>
+    public static string MessageId(string reminderId, MailboxAddress sender) => $"reminder-{reminderId}@{sender.Domain}";
+
+    private static string ThankYouText(Interview interview)
+    {
+        var missing = ReminderSchedule.WithoutThankYou(interview);
+        return missing.Count == 0
+            ? "It has been a day since your interview and no thank-you note is recorded."
+            : interview.ThankYouNoteSent
+                ? $"It has been a day since your interview; no thank-you note is recorded yet for {List(missing)}."
+                : $"It has been a day since your interview and no thank-you note is recorded for {List(missing)}.";
+    }
+
+    /// <summary>"A", "A and B", "A, B and C".</summary>
+    private static string List(IReadOnlyList<string> names) =>
+        names.Count == 1 ? names[0] : $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}";
 
     /// <summary>"Thursday 5 March 2026, 09:30".</summary>
     public static string Format(DateTimeOffset local) => local.ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture);

@@ -63,8 +63,10 @@ public sealed partial class ReminderPlanner(
         foreach (var entry in plan.Entries.Where(e => !wanted.Any(w => w.Id == e.Id)))
         {
             var existing = await reminders.GetAsync(entry.Hour, entry.Id, cancellationToken);
-            if (existing is { Reminder.Status: ReminderStatus.Sent })
+            if (existing is { Reminder.Status: ReminderStatus.Sent } || entry.Id.StartsWith(ReminderSchedule.DigestPrefix, StringComparison.Ordinal))
             {
+                // A digest is shared by the day's interviews: it stays (the sender drops it if the day has none left), and
+                // stays in the plan, where a user's erasure finds it.
                 entries.Add(entry);
             }
             else if (existing is { } found)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Interviews.Functions.Reminders;
 
-/// <summary>The reminders feature's services: notification settings, the planner (an event handler), the sender and its SMTP relay.</summary>
+/// <summary>The reminders feature's services: notification settings, the planner (an event handler), the dispatcher, the sender and its SMTP connection pool.</summary>
 public static class RemindersFeature
 {
     /// <summary>The key of the reminders container (partitioned by due hour) in the service collection.</summary>
@@ -23,6 +23,7 @@ public static class RemindersFeature
         services.AddEventHandler<ReminderPlanner>();
         services.AddSingleton<IEmailSender, SmtpEmailSender>();
         services.AddSingleton<ReminderSender>();
+        services.AddSingleton<ReminderDispatcher>();
         services.AddSingleton<IUserDataExporter, RemindersExporter>();
         services.AddSingleton<IUserDataEraser, RemindersEraser>();
         return services;

@@ -267,7 +267,11 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(alice, HttpMethod.Get, $"/api/interviews/{idB}", HttpStatusCode.OK);
 
         // Notification settings.
-        var settings = new JsonObject { ["email"] = "alice@example.com", ["reminderMinutesBefore"] = new JsonArray(30, 1440), ["timezone"] = "Europe/Paris" };
+        var settings = new JsonObject
+        {
+            ["email"] = "alice@example.com", ["reminderMinutesBefore"] = new JsonArray(30, 1440), ["timezone"] = "Europe/Paris",
+            ["quietHours"] = new JsonObject { ["start"] = "22:00", ["end"] = "07:00" }, ["morningDigestAt"] = "07:30",
+        };
         await checks.ExpectAsync(alice, HttpMethod.Get, "/api/me/notification-settings", HttpStatusCode.OK);
         var saved = await checks.ExpectAsync(alice, HttpMethod.Put, "/api/me/notification-settings", HttpStatusCode.OK, settings);
         await checks.ExpectAsync(alice, HttpMethod.Get, "/api/me/notification-settings", HttpStatusCode.OK);

@@ -61,6 +61,8 @@ public sealed class SettingsValidationTests
     [InlineData("Email:Smtp:Security", "ssl-maybe")]
     [InlineData("Email:Smtp:Port", "70000")]
     [InlineData("Email:From", "not an address")]
+    [InlineData("Email:MaxConnections", "0")]
+    [InlineData("Email:MaxConnections", "101")]
     public void With_an_smtp_host_a_bad_email_setting_fails_start_up_naming_it(string setting, string value)
     {
         using var folder = new TestFolder();

@@ -95,7 +95,7 @@ public sealed class PreparationQuestionsApiTests(LocalHostFactory factory) : ICl
         Assert.True(interview.Prepare(null, true, true, false, builder.Now, [new("Why us?", "Mission\nand product"), new("Salary expectations", null)]).IsSuccess);
         var reminder = new Reminder(interview.UserId, interview.Id, ReminderKind.Before, 60, interview.ScheduledAt.AddHours(-1), interview.ScheduledAt.AddHours(-1), ReminderStatus.Due, 0, null, null);
 
-        var message = ReminderEmail.Compose(reminder, interview, NotificationSettings.Default, "reminders@example.com", "me@example.com", builder.Now, new InterviewCalendarFiles().ForInterview(interview, builder.Now, "reminders@example.com", "me@example.com"));
+        var message = ReminderEmail.Compose("r1", reminder, interview, NotificationSettings.Default, "reminders@example.com", "me@example.com", builder.Now, new InterviewCalendarFiles().ForInterview(interview, builder.Now, "reminders@example.com", "me@example.com"));
 
         var text = message.TextBody!.ReplaceLineEndings("\n");
         Assert.Contains("Questions you expect:\n  1. Why us?\n     Notes: Mission\n            and product\n  2. Salary expectations\n", text, StringComparison.Ordinal);
@@ -107,7 +107,7 @@ public sealed class PreparationQuestionsApiTests(LocalHostFactory factory) : ICl
         var builder = new InterviewBuilder();
         var interview = builder.Build(InterviewStatus.Prepared);
         var reminder = new Reminder(interview.UserId, interview.Id, ReminderKind.Before, 60, interview.ScheduledAt, interview.ScheduledAt, ReminderStatus.Due, 0, null, null);
-        var message = ReminderEmail.Compose(reminder, interview, NotificationSettings.Default, "reminders@example.com", "me@example.com", builder.Now, new InterviewCalendarFiles().ForInterview(interview, builder.Now, "reminders@example.com", "me@example.com"));
+        var message = ReminderEmail.Compose("r1", reminder, interview, NotificationSettings.Default, "reminders@example.com", "me@example.com", builder.Now, new InterviewCalendarFiles().ForInterview(interview, builder.Now, "reminders@example.com", "me@example.com"));
         Assert.DoesNotContain("Questions you expect", message.TextBody, StringComparison.Ordinal);
     }
 }

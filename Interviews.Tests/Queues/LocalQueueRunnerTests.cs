@@ -50,7 +50,21 @@ public sealed class LocalQueueRunnerTests
         Assert.Equal("events-insights", found["InsightsEvents"]);
         Assert.Equal("events-integration-events", found["IntegrationEvents"]);
         Assert.Equal("calendar-connections", found["CalendarConnectionSync"]);
+        Assert.Equal("reminders-due", found["SendDueReminder"]);
+        Assert.Equal("reminders-due-poison", found["SendDueReminderPoison"]);
         Assert.All(found.Values, q => Assert.True(WorkQueues.IsValidName(q), q));
+    }
+
+    [Fact]
+    public void Every_queue_a_trigger_reads_is_created_by_the_infrastructure_with_its_poison_queue()
+    {
+        var bicep = File.ReadAllText(Path.Combine(NodePackages.RepositoryRoot, "infra", "main.bicep"));
+        var listed = bicep[bicep.IndexOf("var workQueues = [", StringComparison.Ordinal)..];
+        listed = listed[..listed.IndexOf(']', StringComparison.Ordinal)];
+        var queues = FunctionQueues.Find(typeof(InterviewsRegistration).Assembly, new ConfigurationBuilder().Build())
+            .Select(f => f.Queue).Where(q => !q.EndsWith(WorkQueues.PoisonSuffix, StringComparison.Ordinal)).Distinct();
+        // Each listed queue gets its -poison queue from the storage module.
+        Assert.All(queues, q => Assert.Contains($"'{q}'", listed, StringComparison.Ordinal));
     }
 
     [Fact]

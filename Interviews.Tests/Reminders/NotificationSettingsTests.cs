@@ -39,6 +39,34 @@ public sealed class NotificationSettingsTests(LocalHostFactory factory) : IClass
         Assert.Equal("Asia/Tokyo", body["timezone"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Quiet_hours_and_the_digest_time_are_kept_as_given_and_none_by_default()
+    {
+        var client = factory.ClientFor(LocalHostFactory.NewUser(), "me@example.com");
+        Assert.Null((await (await client.GetPathAsync(Path)).JsonAsync())["quietHours"]);
+        var put = await client.SendJsonAsync(HttpMethod.Put, Path, new { quietHours = new { start = "22:00", end = "07:30" } });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var quiet = (await (await client.GetPathAsync(Path)).JsonAsync())["quietHours"]!;
+        Assert.Equal("22:00", quiet["start"]!.GetValue<string>());
+        Assert.Equal("07:30", quiet["end"]!.GetValue<string>());
+        Assert.Null((await (await client.GetPathAsync(Path)).JsonAsync())["morningDigestAt"]);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendJsonAsync(HttpMethod.Put, Path, new { morningDigestAt = "07:45" })).StatusCode);
+        Assert.Equal("07:45", (await (await client.GetPathAsync(Path)).JsonAsync())["morningDigestAt"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("quietHours.start", """{"start": "24:00", "end": "07:00"}""")]
+    [InlineData("quietHours.start", """{"start": "7:00", "end": "08:00"}""")]
+    [InlineData("quietHours.end", """{"start": "22:00"}""")]
+    [InlineData("quietHours", """{"start": "22:00", "end": "22:00"}""")]
+    [InlineData("morningDigestAt", "\"7:30\"")]
+    public async Task Bad_quiet_hours_or_digest_time_are_a_400_naming_the_field(string field, string json)
+    {
+        var client = factory.ClientFor(LocalHostFactory.NewUser());
+        var body = new JsonObject { [field.Split('.')[0]] = JsonNode.Parse(json) };
+        await (await client.SendJsonAsync(HttpMethod.Put, Path, body.ToJsonString())).AssertInvalidFieldAsync(field);
+    }
+
     [Theory]
     [InlineData("email", "\"not an address\"")]
     [InlineData("email", "\"a@b@c\"")]

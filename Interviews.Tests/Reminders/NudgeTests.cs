@@ -44,15 +44,33 @@ public sealed class NudgeTests : ReminderScenario
         await RunAsync(new DateTimeOffset(2026, 3, 4, 10, 59, 0, TimeSpan.Zero));
         Assert.Empty(Smtp.Messages);
         await RunAsync(new DateTimeOffset(2026, 3, 4, 11, 0, 0, TimeSpan.Zero));
-        Assert.Equal("Send a thank-you note for your video interview", Assert.Single(Smtp.Messages).Subject);
+        var nudge = Assert.Single(Smtp.Messages);
+        Assert.Equal("Send a thank-you note for your video interview", nudge.Subject);
+        Assert.Contains("no thank-you note is recorded for Jane Smith and John Doe.", nudge.TextBody, StringComparison.Ordinal);
 
         var other = await ScheduleAsync("2026-03-05T10:00:00Z");
         await RunAsync(new DateTimeOffset(2026, 3, 5, 11, 0, 0, TimeSpan.Zero));
         await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{other}/complete", new { performanceRating = 4 });
         await RunAsync(new DateTimeOffset(2026, 3, 5, 12, 0, 0, TimeSpan.Zero));
-        await Client.SendJsonAsync(HttpMethod.Post, $"/api/interviews/{other}/thank-you", new { recipients = new[] { "jane@techcorp.com" }, method = "Email" });
+        await Client.SendJsonAsync(HttpMethod.Post, $"/api/interviews/{other}/thank-you", new { recipients = new[] { "jane@techcorp.com", "John Doe" }, method = "Email" });
         await RunAsync(new DateTimeOffset(2026, 3, 6, 13, 0, 0, TimeSpan.Zero));
         Assert.Single(Smtp.Messages);
+    }
+
+    [Fact]
+    public async Task The_thank_you_nudge_names_only_the_interviewers_no_recorded_note_names()
+    {
+        var id = await ScheduleAsync("2026-03-03T10:00:00Z");
+        await RunAsync(new DateTimeOffset(2026, 3, 3, 11, 0, 0, TimeSpan.Zero));
+        await Client.SendJsonAsync(HttpMethod.Put, $"/api/interviews/{id}/complete", new { performanceRating = 4 });
+        // The note went to Jane (by her address); John Doe has none yet.
+        await Client.SendJsonAsync(HttpMethod.Post, $"/api/interviews/{id}/thank-you", new { recipients = new[] { "jane@techcorp.com" }, method = "Email" });
+        await RunAsync(new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero));
+        await RunAsync(new DateTimeOffset(2026, 3, 4, 11, 0, 0, TimeSpan.Zero));
+
+        var nudge = Assert.Single(Smtp.Messages);
+        Assert.Contains("no thank-you note is recorded yet for John Doe.", nudge.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("for Jane", nudge.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]

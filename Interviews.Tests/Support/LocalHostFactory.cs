@@ -84,10 +84,16 @@ public sealed class LocalHostFactory : WebApplicationFactory<Interviews.LocalHos
     /// </summary>
     public async Task RunTimerAsync(string function)
     {
+        await RunTimerOnlyAsync(function);
+        await DrainQueuesAsync();
+    }
+
+    /// <summary>Runs a timer function once and leaves what it queued in the queues (to look at them).</summary>
+    public async Task RunTimerOnlyAsync(string function)
+    {
         StartServer();
         var timer = Services.GetRequiredService<IReadOnlyList<LocalTimer>>().Single(t => t.Name == function);
         await FunctionTimers.RunOnceAsync(timer, Services, TestContext.Current.CancellationToken);
-        await DrainQueuesAsync();
     }
 
     /// <summary>Runs the queue functions until no visible message is left (a retry's delayed message stays).</summary>

@@ -18,10 +18,18 @@ public abstract class ReminderScenario : IAsyncLifetime
     /// <summary>The notification settings the scenario starts with (null: the defaults).</summary>
     protected virtual object? InitialSettings => null;
 
+    /// <summary>Settings added to the SMTP server's (e.g. <c>Email:MaxConnections</c>).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreSettings => new Dictionary<string, string?>();
+
+    /// <summary>Service changes applied after LocalHost's own (e.g. an e-mail sender that plays a crash).</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
         Smtp = SmtpSink.Start();
-        Factory = LocalHostFactory.WithSettings(Smtp.Settings);
+        Factory = LocalHostFactory.WithSettings(Smtp.Settings.Concat(MoreSettings).ToDictionary(), ConfigureServices);
         Client = Factory.ClientFor(LocalHostFactory.NewUser(), Address);
         if (InitialSettings is { } settings)
         {

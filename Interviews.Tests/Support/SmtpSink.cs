@@ -9,14 +9,19 @@ using SmtpServer.Storage;
 namespace Interviews.Tests.Support;
 
 /// <summary>
-/// A real SMTP server on 127.0.0.1 (the SmtpServer package) that keeps what it receives. It can be
-/// stopped and started again on the same port, to play an outage.
+/// A real SMTP server on 127.0.0.1 (the SmtpServer package) that keeps what it receives and counts its
+/// connections (sessions). It can be stopped, dropping the open sessions, and started again on the same
+/// port, to play an outage.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private SmtpServer.SmtpServer? _server;
     private Task? _running;
+    private CancellationTokenSource? _stopping;
+    private int _connections;
+    private int _open;
+    private int _peakOpen;
 
     private SmtpSink(int port)
     {
@@ -26,6 +31,12 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port { get; }
 
     public IReadOnlyList<MimeMessage> Messages => [.. _messages];
+
+    /// <summary>Sessions ever opened.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>The most sessions open at one time.</summary>
+    public int PeakOpenConnections => Volatile.Read(ref _peakOpen);
 
     /// <summary>The settings that point LocalHost's reminders at this server.</summary>
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
@@ -44,14 +55,22 @@ public sealed class SmtpSink : IAsyncDisposable
         return sink;
     }
 
-    /// <summary>Stops listening: connections are refused until <see cref="Resume"/>.</summary>
+    /// <summary>Stops listening and drops the open sessions: connections are refused until <see cref="Resume"/>.</summary>
     public async Task StopAsync()
     {
         if (_server is not null)
         {
-            _server.Shutdown();
-            await _server.ShutdownTask;
-            await _running!;
+            await _stopping!.CancelAsync();
+            try
+            {
+                await _running!;
+            }
+            catch (OperationCanceledException)
+            {
+                // What cancelling the server's token ends with.
+            }
+
+            _stopping.Dispose();
             _server = null;
         }
     }
@@ -65,7 +84,20 @@ public sealed class SmtpSink : IAsyncDisposable
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(_messages));
         _server = new SmtpServer.SmtpServer(options, services);
-        _running = _server.StartAsync(CancellationToken.None);
+        _server.SessionCreated += (_, _) =>
+        {
+            Interlocked.Increment(ref _connections);
+            var open = Interlocked.Increment(ref _open);
+            for (var peak = Volatile.Read(ref _peakOpen); open > peak; peak = Volatile.Read(ref _peakOpen))
+            {
+                Interlocked.CompareExchange(ref _peakOpen, open, peak);
+            }
+        };
+        _server.SessionCompleted += (_, _) => Interlocked.Decrement(ref _open);
+        _server.SessionFaulted += (_, _) => Interlocked.Decrement(ref _open);
+        _server.SessionCancelled += (_, _) => Interlocked.Decrement(ref _open);
+        _stopping = new CancellationTokenSource();
+        _running = _server.StartAsync(_stopping.Token);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -69,10 +69,12 @@ export function readPage(page: Schemas["InterviewPage"]): void {
   });
 }
 
+const quietHours = (v?: { start: string; end: string } | null) => v;
+
 export function readSettings(s: Schemas["NotificationSettings"]): void {
   everyProperty(s, {
     email: maybeText, emailSource: (v: "settings" | "token" | null) => v, reminderMinutesBefore: (v: number[]) => v,
-    nudgesEnabled: flag, remindersEnabled: flag, timezone: maybeText,
+    nudgesEnabled: flag, remindersEnabled: flag, timezone: maybeText, quietHours, morningDigestAt: maybeText,
   });
 }
 
@@ -89,7 +91,8 @@ export function readConnection(c: Schemas["CalendarConnection"]): void {
 function storedSettings(s: Schemas["StoredNotificationSettings"]): void {
   everyProperty(s, {
     email: maybeText, tokenEmail: maybeText, reminderMinutesBefore: (v: number[]) => v, nudgesEnabled: flag,
-    remindersEnabled: flag, timezone: maybeText, effectiveEmail: maybeText,
+    remindersEnabled: flag, timezone: maybeText, effectiveEmail: maybeText, quietHours,
+    morningDigestAt: (v?: string | null) => v,
   });
 }
 
@@ -156,7 +159,7 @@ export function readExport(x: Schemas["UserExport"]): void {
     reminders: (r) => everyProperty(r, {
       notificationSettings: (s) => s && storedSettings(s),
       reminders: (v) => v.forEach((m) => everyProperty(m, {
-        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge" | "Cancellation" | "Moved") => k,
+        userId: text, interviewId: text, reminderKind: (k: "Before" | "PrepareNudge" | "ThankYouNudge" | "FollowUpNudge" | "Cancellation" | "Moved" | "MorningDigest") => k,
         minutesBefore: maybeCount, dueAt: instant, sendAfter: instant, status: (s: "Due" | "Sending" | "Sent" | "Dropped") => s,
         attempts: count, lastError: maybeText, sentAt: maybeInstant,
       })),

@@ -38,6 +38,7 @@ internal sealed record LoadOptions
           --reminder-users N     users they belong to (default N/10)
           --reminder-offset MIN  the users' reminder offset (default 30)
           --smtp-delay MS        the SMTP sink answers each message after this (default 50)
+          --smtp-connections N   the service's Email:MaxConnections (default: the service's own, 16)
           --reminder-cap S       longest wait after the due minute for the last e-mail (default 300)
         """;
 
@@ -84,6 +85,8 @@ internal sealed record LoadOptions
     public int ReminderOffsetMinutes { get; init; } = 30;
 
     public TimeSpan SmtpDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    public int? SmtpConnections { get; init; }
 
     public TimeSpan? ReminderCap { get; init; }
 
@@ -207,6 +210,9 @@ internal sealed record LoadOptions
                     continue;
                 case "--smtp-delay" when Next() && Int(value) is >= 0 and var sd:
                     o = o with { SmtpDelay = TimeSpan.FromMilliseconds(sd) };
+                    continue;
+                case "--smtp-connections" when Next() && Int(value) is > 0 and var sc:
+                    o = o with { SmtpConnections = sc };
                     continue;
                 case "--reminder-cap" when Next() && Seconds(value) is { } rc:
                     o = o with { ReminderCap = rc };

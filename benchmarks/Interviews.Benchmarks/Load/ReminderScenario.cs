@@ -21,7 +21,13 @@ internal static class ReminderScenario
         Console.WriteLine($"== reminders: {n:N0} due at one instant, {r:N0} users, SMTP answering after {o.SmtpDelay.TotalMilliseconds:F0} ms");
 
         await using var sink = SmtpSink.Start(o.SmtpDelay);
-        await using var service = await ServiceUnderTest.StartAsync(context, context.DataFolder("reminders"), sink.ServiceSettings(), null, cancellationToken);
+        var settings = new Dictionary<string, string>(sink.ServiceSettings());
+        if (o.SmtpConnections is { } connections)
+        {
+            settings["Email__MaxConnections"] = connections.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await using var service = await ServiceUnderTest.StartAsync(context, context.DataFolder("reminders"), settings, null, cancellationToken);
         var people = Enumerable.Range(0, r).Select(service.User).ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
 
@@ -123,7 +129,7 @@ internal static class ReminderScenario
         md.AppendLine("## Reminders: a burst falling due at one instant");
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Reminders:N0} interviews for {r.Users:N0} users at the same time, each user with one reminder {o.ReminderOffsetMinutes} minutes before (nudges off), so that {r.Reminders:N0} reminders fall due at one whole minute; the service's sender runs on its own timer (`ReminderSendSchedule`). ")
-            + $"The SMTP sink answers each message {o.SmtpDelay.TotalMilliseconds:F0} ms after its data. Setup through the API at concurrency 16 (settings, then the schedules): {r.Setup.TotalSeconds:F0} s"
+            + $"The SMTP sink answers each message {o.SmtpDelay.TotalMilliseconds:F0} ms after its data; the service keeps {(o.SmtpConnections is { } c ? $"{c} SMTP connections (`Email:MaxConnections`)" : "its default number of SMTP connections")} per instance. Setup through the API at concurrency 16 (settings, then the schedules): {r.Setup.TotalSeconds:F0} s"
             + (r.PlannedBeforeDue is { } ahead ? string.Create(CultureInfo.InvariantCulture, $"; every reminder was planned {ahead:F0} s before it fell due.") : $"; only {r.Planned?.ToString("N0", CultureInfo.InvariantCulture) ?? "an unknown number"} were planned when they fell due (planning lagged: the drain includes it).")
             + (r.Refused > 0 ? $" {r.Refused} setup requests were refused." : ""));
         md.AppendLine();
