@@ -14,8 +14,10 @@ namespace Interviews.Functions.Reminders;
 /// A reminder is queued when its <see cref="Reminder.SendAfter"/> passes — when it falls due, when its
 /// retry delay ends, when a crashed sender's lease runs out — so each of those moments queues it once:
 /// the run queues what has <c>SendAfter</c> after the previous run's horizon (less
-/// <see cref="Overlap"/>, for a reminder written just as that run read) and up to its own. A repeated
-/// message is harmless: the sender claims with a conditional write and leaves a reminder that is not due.
+/// <see cref="Overlap"/>, for a reminder written just as that run read) and up to its own, and again
+/// every reminder still Due after its time (one written after the run that should have queued it). A
+/// repeated message is harmless: the sender claims with a conditional write and leaves a reminder that
+/// is not due.
 /// </para>
 /// </summary>
 public sealed partial class ReminderDispatcher(
@@ -69,7 +71,7 @@ public sealed partial class ReminderDispatcher(
         {
             var pending = await reminders.PendingAsync(ReminderStore.Hour(hour), cancellationToken);
             due.AddRange(pending
-                .Where(p => p.Reminder.SendAfter > after && p.Reminder.SendAfter <= horizon)
+                .Where(p => p.Reminder.SendAfter <= horizon && (p.Reminder.SendAfter > after || IsOverdue(p.Reminder, now)))
                 .Select(p => (ReminderSendingFunctions.Serialize(new DueReminder(ReminderStore.Hour(hour), p.Id)), ReminderSendingFunctions.VisibleAfter(p.Reminder.SendAfter, now))));
 
             // The low-water mark moves past hours with nothing left, but never past the current hour,
@@ -102,6 +104,15 @@ public sealed partial class ReminderDispatcher(
 
         return due.Count;
     }
+
+    /// <summary>
+    /// Still Due after its time although behind the previous run's horizon: written after the run that
+    /// should have queued it (a reminder planned for "now", a cancellation's correction, a retry whose
+    /// message was lost) or queued and not yet taken. Queued again on every run until it is claimed —
+    /// a repeat is harmless, a reminder no run queues would never go.
+    /// </summary>
+    private static bool IsOverdue(Reminder reminder, DateTimeOffset now) =>
+        reminder.Status == ReminderStatus.Due && reminder.SendAfter <= now;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reminders: no SMTP host or sender address is configured (Email:Smtp:Host, Email:From); nothing is sent")]
     private static partial void LogNotConfigured(ILogger logger);

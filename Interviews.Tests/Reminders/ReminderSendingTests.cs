@@ -89,6 +89,28 @@ public sealed class ReminderSendingTests : ReminderScenario
     }
 
     [Fact]
+    public async Task A_reminder_planned_for_now_just_after_a_timer_run_goes_out_at_the_next_run()
+    {
+        // The timer runs at 12:30 (its horizon 12:31); at 12:30:10 an interview is scheduled for 13:20, so
+        // its reminder an hour before has passed and is planned for "now", behind the next run's window.
+        var run = InterviewAt.AddMinutes(-90);
+        Factory.Clock.SetUtcNow(run);
+        await PumpAndSendAsync();
+        Factory.Clock.SetUtcNow(run.AddSeconds(10));
+        await ScheduleAsync(InterviewAt.AddMinutes(-40));
+        await Factory.RunTimerAsync("EventPump");
+
+        Factory.Clock.SetUtcNow(run.AddMinutes(1));
+        await Factory.RunTimerAsync("SendReminders");
+        Assert.Single(Smtp.Messages);
+
+        // Sent once: later runs queue nothing more for it.
+        Factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await PumpAndSendAsync();
+        Assert.Single(Smtp.Messages);
+    }
+
+    [Fact]
     public async Task A_burst_goes_out_side_by_side_over_no_more_smtp_connections_than_the_pool_holds()
     {
         const int Burst = 24;
