@@ -48,6 +48,9 @@ public sealed class Interview
 
     public IanaTimeZone Timezone => _details.Timezone;
 
+    /// <inheritdoc cref="InterviewDetails.ReminderMinutesBefore"/>
+    public IReadOnlyList<int>? ReminderMinutesBefore => _details.ReminderMinutesBefore;
+
     public DateTimeOffset? CompletedAt { get; private set; }
 
     public int? ActualDuration { get; private set; }
@@ -571,8 +574,9 @@ public sealed class Interview
             }
         }
 
-        // Reschedule leaves the interview Rescheduled, where updating is allowed too.
-        var updated = UpdateDetails(details, now);
+        // Reschedule leaves the interview Rescheduled, where updating is allowed too. The reminder offsets
+        // are the candidate's, not the company's: an invitation carries none, so the interview keeps its own.
+        var updated = UpdateDetails(details.WithReminderMinutesBefore(ReminderMinutesBefore), now);
         if (updated.IsSuccess && _pendingEvents.Count > 0)
         {
             Invitation = revision;
@@ -623,7 +627,7 @@ public sealed class Interview
         [.. _rescheduleHistory], CreatedAt, UpdatedAt, Version, [.. PreparationQuestions],
         Invitation is { } invitation ? new InvitationSnapshot(invitation.Uid, invitation.Sequence) : null,
 
-        [.. QuestionsAsked], Outcome, DecidedAt, OutcomeNotes);
+        [.. QuestionsAsked], Outcome, DecidedAt, OutcomeNotes, ReminderMinutesBefore is { } offsets ? [.. offsets] : null);
 
     /// <summary>
     /// Rebuilds an interview from what the store saved. Saved state was valid when written, so rules are
@@ -641,7 +645,8 @@ public sealed class Interview
         {
             Id = s.Id,
             UserId = s.UserId,
-            _details = InterviewDetails.Restore(s.ApplicationId, s.InterviewType, s.Duration, s.Location, [.. s.Interviewers], zone.Value),
+            _details = InterviewDetails.Restore(
+                s.ApplicationId, s.InterviewType, s.Duration, s.Location, [.. s.Interviewers], zone.Value, s.ReminderMinutesBefore is { } offsets ? [.. offsets] : null),
             Status = s.Status,
             ScheduledAt = s.ScheduledAt,
             CompletedAt = s.CompletedAt,
@@ -772,7 +777,8 @@ public sealed record InterviewSnapshot(
     IReadOnlyList<string>? QuestionsAsked = null,
     InterviewOutcome? Outcome = null,
     DateTimeOffset? DecidedAt = null,
-    string? OutcomeNotes = null);
+    string? OutcomeNotes = null,
+    IReadOnlyList<int>? ReminderMinutesBefore = null);
 
 /// <summary>The invitation an interview was imported from, as plain data in its snapshot.</summary>
 public sealed record InvitationSnapshot(string Uid, int Sequence);

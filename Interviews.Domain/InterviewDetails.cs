@@ -2,13 +2,15 @@ namespace Interviews.Domain;
 
 /// <summary>
 /// The details a candidate sets when scheduling and may edit later: the application it belongs to,
-/// type, planned duration, location or video link, interviewers and timezone. Validates itself:
+/// type, planned duration, location or video link, interviewers, timezone, and the reminder offsets
+/// that override the user's for this interview. Validates itself:
 /// <see cref="Create"/> reports every invalid field at once.
 /// </summary>
 public sealed record InterviewDetails
 {
-    private InterviewDetails(Guid applicationId, InterviewType type, int duration, string? location, IReadOnlyList<string> interviewers, IanaTimeZone timezone)
+    private InterviewDetails(Guid applicationId, InterviewType type, int duration, string? location, IReadOnlyList<string> interviewers, IanaTimeZone timezone, IReadOnlyList<int>? reminderMinutesBefore)
     {
+        ReminderMinutesBefore = reminderMinutesBefore;
         ApplicationId = applicationId;
         InterviewType = type;
         Duration = duration;
@@ -29,13 +31,20 @@ public sealed record InterviewDetails
 
     public IanaTimeZone Timezone { get; }
 
+    /// <summary>
+    /// Minutes before the interview at which its reminders go out, ascending, in place of the user's
+    /// settings; null to follow the settings, empty for no reminder before this interview.
+    /// </summary>
+    public IReadOnlyList<int>? ReminderMinutesBefore { get; }
+
     public static Result<InterviewDetails> Create(
         Guid? applicationId,
         string? interviewType,
         int? duration,
         string? location,
         IReadOnlyList<string?>? interviewers,
-        string? timezone)
+        string? timezone,
+        IReadOnlyList<int>? reminderMinutesBefore = null)
     {
         var errors = new ValidationErrors();
 
@@ -102,17 +111,23 @@ public sealed record InterviewDetails
         var zone = IanaTimeZone.Create(timezone);
         errors.AddFrom(zone.Error);
 
+        var offsets = reminderMinutesBefore is null ? null : ReminderOffsets.Check(reminderMinutesBefore, "reminderMinutesBefore", errors);
+
         if (errors.Any)
         {
             return errors.ToError();
         }
 
-        return new InterviewDetails(applicationId!.Value, type, duration!.Value, cleanLocation, names, zone.Value);
+        return new InterviewDetails(applicationId!.Value, type, duration!.Value, cleanLocation, names, zone.Value, offsets);
     }
 
     /// <summary>Restores details that were valid when they were saved, without validating them again.</summary>
-    internal static InterviewDetails Restore(Guid applicationId, InterviewType type, int duration, string? location, IReadOnlyList<string> interviewers, IanaTimeZone timezone) =>
-        new(applicationId, type, duration, location, interviewers, timezone);
+    internal static InterviewDetails Restore(Guid applicationId, InterviewType type, int duration, string? location, IReadOnlyList<string> interviewers, IanaTimeZone timezone, IReadOnlyList<int>? reminderMinutesBefore) =>
+        new(applicationId, type, duration, location, interviewers, timezone, reminderMinutesBefore);
+
+    /// <summary>These details with <paramref name="reminderMinutesBefore"/> (already valid: another details' offsets).</summary>
+    internal InterviewDetails WithReminderMinutesBefore(IReadOnlyList<int>? reminderMinutesBefore) =>
+        new(ApplicationId, InterviewType, Duration, Location, Interviewers, Timezone, reminderMinutesBefore);
 
     public bool Equals(InterviewDetails? other) =>
         other is not null
@@ -121,7 +136,9 @@ public sealed record InterviewDetails
         && Duration == other.Duration
         && Location == other.Location
         && Interviewers.SequenceEqual(other.Interviewers)
-        && Timezone.Id == other.Timezone.Id;
+        && Timezone.Id == other.Timezone.Id
+        // Null (the user's settings) and empty (none) are different choices.
+        && (ReminderMinutesBefore is null ? other.ReminderMinutesBefore is null : other.ReminderMinutesBefore is not null && ReminderMinutesBefore.SequenceEqual(other.ReminderMinutesBefore));
 
     public override int GetHashCode() => HashCode.Combine(ApplicationId, InterviewType, Duration, Location, Timezone.Id);
 }

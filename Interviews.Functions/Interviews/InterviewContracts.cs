@@ -26,6 +26,12 @@ public sealed class MaxRecipients : IItemLimit
     public static int Max => InterviewLimits.MaxRecipients;
 }
 
+/// <inheritdoc cref="MaxInterviewers"/>
+public sealed class MaxReminderOffsets : IItemLimit
+{
+    public static int Max => ReminderOffsets.MaxCount;
+}
+
 /// <summary>A request body that runs one of the aggregate's verbs on a stored interview.</summary>
 public interface IInterviewCommandRequest
 {
@@ -40,13 +46,14 @@ public sealed record ScheduleInterviewRequest(
     int? Duration,
     string? Location,
     BoundedList<string?, MaxInterviewers>? Interviewers,
-    string? Timezone)
+    string? Timezone,
+    BoundedList<int, MaxReminderOffsets>? ReminderMinutesBefore = null)
 {
     /// <summary>A new interview of <paramref name="userId"/> with this body's values, or every field that is wrong.</summary>
     public Result<Interview> Schedule(Guid id, Guid userId, DateTimeOffset now)
     {
         var errors = new ValidationErrors();
-        var details = InterviewDetails.Create(ApplicationId, InterviewType, Duration, Location, Interviewers, Timezone);
+        var details = InterviewDetails.Create(ApplicationId, InterviewType, Duration, Location, Interviewers, Timezone, ReminderMinutesBefore);
         errors.AddFrom(details.Error);
         var zone = details.IsSuccess ? details.Value.Timezone : IanaTimeZone.Create(Timezone) is { IsSuccess: true } valid ? valid.Value : null;
         var scheduledAt = Instants.Parse(ScheduledAt, "scheduledAt", zone);
@@ -63,12 +70,13 @@ public sealed record UpdateInterviewRequest(
     int? Duration,
     string? Location,
     BoundedList<string?, MaxInterviewers>? Interviewers,
-    string? Timezone) : IInterviewCommandRequest
+    string? Timezone,
+    BoundedList<int, MaxReminderOffsets>? ReminderMinutesBefore = null) : IInterviewCommandRequest
 {
     public Result ApplyTo(Interview interview, DateTimeOffset now)
     {
         var errors = new ValidationErrors();
-        var details = InterviewDetails.Create(ApplicationId, InterviewType, Duration, Location, Interviewers, Timezone);
+        var details = InterviewDetails.Create(ApplicationId, InterviewType, Duration, Location, Interviewers, Timezone, ReminderMinutesBefore);
         errors.AddFrom(details.Error);
         if (ScheduledAt is not null)
         {
@@ -235,7 +243,8 @@ public sealed record InterviewResponse(
     InterviewOutcome? Outcome,
     DateTimeOffset? DecidedAt,
     string? OutcomeNotes,
-    IReadOnlyList<string> SuggestedQuestions)
+    IReadOnlyList<string> SuggestedQuestions,
+    IReadOnlyList<int>? ReminderMinutesBefore)
 {
     /// <summary>
     /// The interview with the conflicts the answer reports and the questions suggested for it (asked in
@@ -250,7 +259,7 @@ public sealed record InterviewResponse(
         [.. i.RescheduleHistory.Select(r => new RescheduleResponse(r.PreviousDateTime, r.NewDateTime, r.RescheduledAt, r.Reason, r.InitiatedBy))],
         i.CreatedAt, i.UpdatedAt, VideoLinks.Find(i.Location)?.Provider, conflicts,
         i.Invitation is { } invitation ? new InvitationResponse(invitation.Uid, invitation.Sequence) : null,
-        i.QuestionsAsked, i.Outcome, i.DecidedAt, i.OutcomeNotes, suggestedQuestions ?? []);
+        i.QuestionsAsked, i.Outcome, i.DecidedAt, i.OutcomeNotes, suggestedQuestions ?? [], i.ReminderMinutesBefore);
 
 }
 

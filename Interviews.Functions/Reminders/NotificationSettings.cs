@@ -21,9 +21,6 @@ public sealed record NotificationSettings(
     QuietHours? QuietHours = null,
     TimeOnly? MorningDigestAt = null)
 {
-    public const int MaxOffsets = 5;
-    public const int MaxMinutesBefore = 7 * 24 * 60;
-
     public static NotificationSettings Default { get; } = new(null, null, [60, 24 * 60], true, true, null);
 
     public string? EffectiveEmail => Email ?? TokenEmail;
@@ -38,24 +35,7 @@ public sealed record NotificationSettings(
             errors.Add("email", "Not an e-mail address.");
         }
 
-        var offsets = minutesBefore ?? Default.ReminderMinutesBefore;
-        if (offsets.Count > MaxOffsets)
-        {
-            errors.Add("reminderMinutesBefore", $"At most {MaxOffsets} reminders before an interview.");
-        }
-
-        for (var i = 0; i < offsets.Count; i++)
-        {
-            if (offsets[i] is < 0 or > MaxMinutesBefore)
-            {
-                errors.Add($"reminderMinutesBefore[{i}]", $"Minutes before the interview must be from 0 to {MaxMinutesBefore} (7 days).");
-            }
-        }
-
-        if (offsets.Distinct().Count() != offsets.Count)
-        {
-            errors.Add("reminderMinutesBefore", "Each offset may be given once.");
-        }
+        var offsets = ReminderOffsets.Check(minutesBefore ?? Default.ReminderMinutesBefore, "reminderMinutesBefore", errors);
 
         string? zone = null;
         if (!string.IsNullOrWhiteSpace(timezone))
@@ -72,7 +52,7 @@ public sealed record NotificationSettings(
             return errors.ToError();
         }
 
-        return new NotificationSettings(cleanEmail, tokenEmail, [.. offsets.Order()], nudges ?? true, enabled ?? true, zone, quiet, digest);
+        return new NotificationSettings(cleanEmail, tokenEmail, offsets, nudges ?? true, enabled ?? true, zone, quiet, digest);
     }
 
     public static bool IsAddress(string text) =>

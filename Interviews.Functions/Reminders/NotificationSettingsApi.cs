@@ -18,7 +18,7 @@ public sealed record NotificationSettingsRequest(
 /// <summary>The contract's maxItems of <c>reminderMinutesBefore</c>.</summary>
 public sealed class MaxReminderOffsets : IItemLimit
 {
-    public static int Max => NotificationSettings.MaxOffsets;
+    public static int Max => ReminderOffsets.MaxCount;
 }
 
 /// <param name="Email">Where reminders go: the chosen address, else the token's.</param>

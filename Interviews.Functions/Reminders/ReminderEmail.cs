@@ -8,14 +8,18 @@ namespace Interviews.Functions.Reminders;
 /// <summary>
 /// The reminder e-mail: the interview's time in its own timezone (and in the user's, when they set a
 /// different one), type, interviewers, location or video link, the preparation checklist, and the
-/// interview as an .ics attachment: an iTIP REQUEST, or the CANCEL that withdraws it once cancelled.
+/// interview as an .ics attachment: an iTIP REQUEST, or the CANCEL that withdraws it once cancelled —
+/// except for an interview imported from the company's invitation, whose event the calendar holds already.
 /// </summary>
 public static class ReminderEmail
 {
     /// <param name="reminderId">The reminder's id: its Message-ID is made from it, so that a resent reminder carries the same one.</param>
-    /// <param name="calendarFile">The interview as an iTIP message (its method and the .ics file), attached to the message.</param>
+    /// <param name="calendarFile">
+    /// The interview as an iTIP message (its method and the .ics file), attached to the message; null for
+    /// none (see <see cref="AttachesInvitation"/>).
+    /// </param>
     public static MimeMessage Compose(
-        string reminderId, Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
+        string reminderId, Reminder reminder, Interview interview, NotificationSettings settings, string from, string to, DateTimeOffset now, (string Method, string Content)? calendarFile)
     {
         var type = InterviewTypes.Describe(interview.InterviewType);
         var local = interview.Timezone.ToLocal(interview.ScheduledAt);
@@ -88,20 +92,34 @@ public static class ReminderEmail
         return Message(reminderId, subject, body, from, to, now, calendarFile);
     }
 
-    private static MimeMessage Message(string reminderId, string subject, StringBuilder body, string from, string to, DateTimeOffset now, (string Method, string Content) calendarFile)
+    /// <summary>
+    /// Whether the interview's e-mails carry its invitation. Not for one imported from the company's
+    /// invitation: that invitation is the event in the candidate's calendar, and ours, with another UID,
+    /// would put the interview there twice.
+    /// </summary>
+    public static bool AttachesInvitation(Interview interview) => interview.Invitation is null;
+
+    private static MimeMessage Message(string reminderId, string subject, StringBuilder body, string from, string to, DateTimeOffset now, (string Method, string Content)? calendarFile)
     {
         var message = NewMessage(reminderId, subject, from, to, now);
+        var text = new TextPart("plain") { Text = body.ToString() };
+        if (calendarFile is not { } file)
+        {
+            message.Body = text;
+            return message;
+        }
+
         var ics = new MimePart("text", "calendar")
         {
-            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(calendarFile.Content))),
+            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(file.Content))),
             ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
             ContentTransferEncoding = ContentEncoding.Base64,
             FileName = "interview.ics",
         };
         // RFC 6047: the part's method parameter repeats the calendar's METHOD.
-        ics.ContentType.Parameters.Add("method", calendarFile.Method);
+        ics.ContentType.Parameters.Add("method", file.Method);
         ics.ContentType.Charset = "utf-8";
-        message.Body = new Multipart("mixed") { new TextPart("plain") { Text = body.ToString() }, ics };
+        message.Body = new Multipart("mixed") { text, ics };
         return message;
     }
 

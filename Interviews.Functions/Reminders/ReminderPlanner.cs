@@ -11,7 +11,8 @@ namespace Interviews.Functions.Reminders;
 /// wanted unless it was already sent. When the user's settings change it re-plans their open interviews.
 /// An interview cancelled or moved after one of its e-mails went out (each carries its invitation) gets
 /// one more that corrects the invitation: the <see cref="ReminderKind.Cancellation"/> that withdraws it,
-/// or the <see cref="ReminderKind.Moved"/> that moves it.
+/// or the <see cref="ReminderKind.Moved"/> that moves it — unless it was imported from the company's
+/// invitation, whose e-mails carry none.
 /// Idempotent: planning twice for the same state changes nothing the second time.
 /// </summary>
 public sealed partial class ReminderPlanner(
@@ -117,11 +118,17 @@ public sealed partial class ReminderPlanner(
     /// <summary>
     /// The e-mail an invitation already e-mailed needs, if any: the CANCEL of a cancelled interview, or
     /// the REQUEST of one moved since the last invitation went out — unless a reminder goes at once
-    /// anyway, which carries the same REQUEST.
+    /// anyway, which carries the same REQUEST. None for an interview whose e-mails carry no invitation
+    /// (imported from the company's): the company's own update or cancellation corrects its event.
     /// </summary>
     private async Task<PlannedReminder?> CorrectionAsync(
         Interview? interview, ReminderPlan plan, IReadOnlyList<PlannedReminder> wanted, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (interview is not null && !ReminderEmail.AttachesInvitation(interview))
+        {
+            return null;
+        }
+
         var cancelled = interview is { Status: InterviewStatus.Cancelled };
         var moved = interview is { RescheduleHistory.Count: > 0 } && ReminderSchedule.StillRelevant(ReminderKind.Moved, interview, now)
             && !wanted.Any(w => w.Kind == ReminderKind.Before && w.DueAt <= now);

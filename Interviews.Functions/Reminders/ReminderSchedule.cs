@@ -4,7 +4,7 @@ namespace Interviews.Functions.Reminders;
 
 public enum ReminderKind
 {
-    /// <summary>N minutes before the interview (the user's offsets).</summary>
+    /// <summary>N minutes before the interview (the interview's own offsets when it has them, else the user's).</summary>
     Before,
     /// <summary>48 hours before, while nothing is prepared.</summary>
     PrepareNudge,
@@ -53,7 +53,8 @@ public static class ReminderSchedule
         var planned = new List<(ReminderKind Kind, int? MinutesBefore, DateTimeOffset DueAt)>();
         if (InterviewTransitions.IsOpen(interview.Status))
         {
-            planned.AddRange(settings.ReminderMinutesBefore.Select(m => (ReminderKind.Before, (int?)m, interview.ScheduledAt.AddMinutes(-m))));
+            // The interview's own offsets override the user's; an empty list means none before it.
+            planned.AddRange((interview.ReminderMinutesBefore ?? settings.ReminderMinutesBefore).Select(m => (ReminderKind.Before, (int?)m, interview.ScheduledAt.AddMinutes(-m))));
             if (settings.NudgesEnabled && !IsPrepared(interview))
             {
                 planned.Add((ReminderKind.PrepareNudge, null, interview.ScheduledAt - PrepareNudgeBefore));

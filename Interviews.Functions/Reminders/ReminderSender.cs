@@ -136,7 +136,9 @@ public sealed partial class ReminderSender(
                 ? ReminderEmail.ComposeDigest(id, day, zone, emailSettings.From, address, now)
                 : ReminderEmail.Compose(
                     id, reminder, interview!, settings, emailSettings.From, address, now,
-                    calendarFiles.ForInterview(interview!, now, MimeKit.MailboxAddress.Parse(emailSettings.From).Address, address));
+                    ReminderEmail.AttachesInvitation(interview!)
+                        ? calendarFiles.ForInterview(interview!, now, MimeKit.MailboxAddress.Parse(emailSettings.From).Address, address)
+                        : null);
             await email.SendAsync(message, sending.Token);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -167,7 +167,8 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, carolsFirst, idempotencyKey: "contract-1");
         await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.UnprocessableEntity, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(2)), idempotencyKey: "contract-1");
         await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.BadRequest, carolsFirst, idempotencyKey: new string('k', 256));
-        var overlapping = await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1).AddMinutes(30)));
+        var overlapping = await checks.ExpectAsync(carol, HttpMethod.Post, "/api/interviews", HttpStatusCode.Created, ApiClient.ScheduleRequest(
+            factory.Clock.GetUtcNow().AddDays(1).AddMinutes(30), ("reminderMinutesBefore", new JsonArray(15, 120))));
         Assert.Single((await overlapping.JsonAsync())["conflicts"]!.AsArray());
         await checks.ExpectAsync(carol, HttpMethod.Get, "/api/me/export", HttpStatusCode.OK);
         await checks.ExpectAsync(anonymous, HttpMethod.Get, "/api/me/export", HttpStatusCode.Unauthorized);
@@ -178,8 +179,10 @@ public sealed class OpenApiContractTests
         await checks.ExpectAsync(carol, HttpMethod.Get, "/api/me/export", HttpStatusCode.OK);
 
         // Update.
-        var update = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1), ("scheduledAt", null), ("location", "Room 4"));
+        var update = ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(1), ("scheduledAt", null), ("location", "Room 4"), ("reminderMinutesBefore", new JsonArray()));
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.OK, update);
+        await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.BadRequest, ApiClient.ScheduleRequest(
+            factory.Clock.GetUtcNow().AddDays(1), ("scheduledAt", null), ("reminderMinutesBefore", new JsonArray(30, 30, 20_000))));
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.BadRequest, ApiClient.ScheduleRequest(factory.Clock.GetUtcNow().AddDays(9)));
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{idA}", HttpStatusCode.PreconditionFailed, update, ifMatch: stale);
         await checks.ExpectAsync(alice, HttpMethod.Put, $"/api/interviews/{missing}", HttpStatusCode.NotFound, update);

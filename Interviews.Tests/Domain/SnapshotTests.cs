@@ -128,7 +128,7 @@ public sealed class SnapshotTests
     private static Interview ThroughItsWholeLife()
     {
         var builder = new InterviewBuilder().OfType("Technical").Lasting(90).At("Building 4").With("Ada Lovelace", "Alan Turing").InZone("Europe/London")
-            .FromInvitation("whole-life@example.com", 2);
+            .RemindingAt(30, 10).FromInvitation("whole-life@example.com", 2);
         var interview = builder.Build();
         var now = builder.Now;
         var original = interview.ScheduledAt;

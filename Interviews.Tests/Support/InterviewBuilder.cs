@@ -17,6 +17,7 @@ public sealed class InterviewBuilder
     private string _timezone = "America/Los_Angeles";
     private DateTimeOffset _scheduledAt = ScheduledOn.AddDays(3);
     private Invitation? _invitation;
+    private List<int>? _reminderMinutesBefore;
 
     /// <summary>
     /// The clock after the last step of <see cref="Build(InterviewStatus)"/>: later than every time the
@@ -72,6 +73,13 @@ public sealed class InterviewBuilder
         return this;
     }
 
+    /// <summary>With reminder offsets of its own, overriding the user's (none given: no reminder before it).</summary>
+    public InterviewBuilder RemindingAt(params int[] minutesBefore)
+    {
+        _reminderMinutesBefore = [.. minutesBefore];
+        return this;
+    }
+
     /// <summary>Imported from the calendar invitation <paramref name="uid"/> at revision <paramref name="sequence"/>.</summary>
     public InterviewBuilder FromInvitation(string uid, int sequence = 0)
     {
@@ -80,7 +88,7 @@ public sealed class InterviewBuilder
     }
 
     public Result<InterviewDetails> Details() =>
-        InterviewDetails.Create(_applicationId, _type, _duration, _location, _interviewers, _timezone);
+        InterviewDetails.Create(_applicationId, _type, _duration, _location, _interviewers, _timezone, _reminderMinutesBefore);
 
     /// <summary>Schedules at <see cref="ScheduledOn"/> (the result may be a failure).</summary>
     public Result<Interview> TrySchedule()

@@ -54,6 +54,7 @@ export function readInterview(i: Schemas["Interview"]): void {
     })),
     invitation: (v) => v && everyProperty(v, { uid: text, sequence: count }),
     questionsAsked: texts, outcome: maybeOutcome, decidedAt: maybeInstant, outcomeNotes: maybeText, suggestedQuestions: texts,
+    reminderMinutesBefore: (v: number[] | null) => v,
   });
 }
 
@@ -155,6 +156,7 @@ export function readExport(x: Schemas["UserExport"]): void {
       preparationQuestions: (q) => q.forEach(question), invitation: (v) => v && everyProperty(v, { uid: text, sequence: count }),
       questionsAsked: (v: string[] | undefined) => v, outcome: (v: OutcomeName | null | undefined) => v,
       decidedAt: (v: string | null | undefined) => v, outcomeNotes: (v: string | null | undefined) => v,
+      reminderMinutesBefore: (v: number[] | null | undefined) => v,
     })),
     reminders: (r) => everyProperty(r, {
       notificationSettings: (s) => s && storedSettings(s),
