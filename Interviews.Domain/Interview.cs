@@ -361,7 +361,9 @@ public sealed class Interview
         }
 
         var errors = new ValidationErrors();
-        var decided = (decidedAt ?? now).ToUniversalTime();
+        // Without a time, an unchanged outcome keeps the time it was decided (a repeated PUT, or notes
+        // edited later, must not move the decision to now); a new outcome was decided now.
+        var decided = (decidedAt ?? (Outcome == outcome ? DecidedAt : null) ?? now).ToUniversalTime();
         var heldAt = HeldAt!.Value;
         if (decided > now + DecisionClockSkew)
         {

@@ -82,6 +82,24 @@ public sealed class OutcomeTests
     }
 
     [Fact]
+    public void The_same_outcome_again_without_a_time_keeps_the_time_it_was_decided_and_changes_nothing()
+    {
+        var interview = _builder.Build(InterviewStatus.Completed);
+        DomainAssert.Succeeded(interview.RecordOutcome(InterviewOutcome.Advanced, null, "Onsite next", _builder.Now));
+        interview.ClearPendingEvents();
+        var before = DomainAssert.Json(interview);
+
+        DomainAssert.Succeeded(interview.RecordOutcome(InterviewOutcome.Advanced, null, "Onsite next", _builder.Now.AddHours(2)));
+        Assert.Empty(interview.PendingEvents);
+        Assert.Equal(before, DomainAssert.Json(interview));
+
+        // Notes edited later: still decided when it was.
+        DomainAssert.Succeeded(interview.RecordOutcome(InterviewOutcome.Advanced, null, "Onsite on Tuesday", _builder.Now.AddHours(3)));
+        Assert.Equal(_builder.Now, DomainAssert.SingleEvent<InterviewOutcomeRecorded>(interview).DecidedAt);
+        Assert.Equal(_builder.Now, interview.DecidedAt);
+    }
+
+    [Fact]
     public void The_same_outcome_with_other_notes_is_a_change()
     {
         var interview = _builder.Build(InterviewStatus.Completed);
