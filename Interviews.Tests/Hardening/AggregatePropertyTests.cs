@@ -226,7 +226,9 @@ public sealed class AggregatePropertyTests
         /// <summary>When the interview took place: its time, or its completion when that came first.</summary>
         public DateTimeOffset? HeldAt => CompletedAt is { } c ? (c < ScheduledAt ? c : ScheduledAt) : null;
 
-        private static DateTimeOffset DecidedAt(Decide d, DateTimeOffset now) => d.DecidedAtMinutes is { } m ? now.AddMinutes(m) : now;
+        /// <summary>The time given, else the time an unchanged outcome was decided, else now.</summary>
+        private DateTimeOffset DecidedAt(Decide d, DateTimeOffset now) =>
+            d.DecidedAtMinutes is { } m ? now.AddMinutes(m) : Decision is { } kept && kept.Outcome == d.Outcome ? kept.DecidedAt : now;
 
         private Outcome ExpectDecide(Decide d, DateTimeOffset now)
         {
